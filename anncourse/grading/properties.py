@@ -1,0 +1,78 @@
+"""Building blocks for hidden checks (see :class:`~anncourse.grading.core.Property`).
+
+Each builder returns a ``test(func)`` callable that answers ``None`` when the
+learner's function has the property and a short reason otherwise.  Reasons
+never contain expected values: hidden checks say *what* is wrong, not what the
+answer is.  Random inputs come from a seeded generator, so a submission gets
+the same grade every time it is graded.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Callable
+
+import numpy as np
+
+from .core import _to_array, call_learner, compare
+
+__all__ = ["matches_reference", "returns_finite", "satisfies"]
+
+ArgMaker = Callable[[np.random.Generator], "tuple | tuple[tuple, dict]"]
+
+
+def _split(made) -> tuple[tuple, dict]:
+    """``make_args`` may return ``args`` or ``(args, kwargs)``."""
+    if isinstance(made, tuple) and len(made) == 2 and isinstance(made[1], dict) \
+            and isinstance(made[0], tuple):
+        return made
+    return tuple(made), {}
+
+
+def matches_reference(reference: Callable, make_args: ArgMaker, *, trials: int = 5,
+                      rtol: float = 1e-6, atol: float = 1e-9, seed: int = 0):
+    """The function agrees with ``reference`` on ``trials`` random inputs."""
+
+    def test(func):
+        __tracebackhide__ = True
+        rng = np.random.default_rng(seed)
+        for _ in range(trials):
+            args, kwargs = _split(make_args(rng))
+            expected = reference(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+            actual = _to_array(call_learner(func, args, kwargs))
+            mismatch = compare(actual, expected, rtol, atol)
+            if mismatch is not None:
+                return f"the result {mismatch.reason}"
+        return None
+
+    return test
+
+
+def returns_finite(make_args: ArgMaker, *, seed: int = 0):
+    """The function returns only finite numbers (no NaN, no infinity)."""
+
+    def test(func):
+        __tracebackhide__ = True
+        args, kwargs = _split(make_args(np.random.default_rng(seed)))
+        actual = _to_array(call_learner(func, args, kwargs))
+        if np.isnan(actual).any():
+            return "the result is NaN"
+        if not np.isfinite(actual).all():
+            return "the result is infinite"
+        return None
+
+    return test
+
+
+def satisfies(predicate: Callable[[np.ndarray], bool], make_args: ArgMaker, reason: str,
+              *, seed: int = 0):
+    """``predicate(result)`` holds for the result on the given input."""
+
+    def test(func):
+        __tracebackhide__ = True
+        args, kwargs = _split(make_args(np.random.default_rng(seed)))
+        actual = _to_array(call_learner(func, args, kwargs))
+        with np.errstate(all="ignore"):
+            ok = bool(predicate(actual))
+        return None if ok else reason
+
+    return test
