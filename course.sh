@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Set up the course's virtual environment and use it.
+#
+#   ./course.sh lab    install everything into .venv and open JupyterLab on the course
+#   ./course.sh test   install everything into .venv and run the whole test suite
+#   ./course.sh setup  only install
+#
+# Environment variables:
+#   PYTHON            the interpreter to build .venv from (default: the newest python3.x >= 3.11 found)
+#   TORCH_INDEX_URL   a pip index to take PyTorch from, e.g. https://download.pytorch.org/whl/cpu
+#                     for a small CPU-only build (default: pip's own configuration)
+#   ANNCOURSE_VENV    where the virtual environment lives (default: .venv)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+VENV=${ANNCOURSE_VENV:-.venv}
+TORCH_VERSION=2.13.0
+
+find_python() {
+    if [ -n "${PYTHON:-}" ]; then echo "$PYTHON"; return; fi
+    for candidate in python3.13 python3.12 python3.11 python3 python; do
+        if command -v "$candidate" >/dev/null 2>&1 &&
+           "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            echo "$candidate"; return
+        fi
+    done
+    echo "error: anncourse needs Python 3.11 or newer (nbgrader 0.9.6 does); none was found." >&2
+    echo "Install one, or point PYTHON at it: PYTHON=/path/to/python3.11 $0 $*" >&2
+    exit 1
+}
+
+setup() {
+    local extras=$1
+    if [ ! -x "$VENV/bin/python" ]; then
+        local py
+        py=$(find_python)
+        echo "Creating the virtual environment $VENV with $($py --version)"
+        "$py" -m venv "$VENV"
+        "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    fi
+    # Reinstall only when the project's requirements changed.
+    local stamp="$VENV/.anncourse-$extras"
+    local want
+    want=$(cat pyproject.toml binder/requirements.txt 2>/dev/null | cksum)
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        return
+    fi
+    echo "Installing anncourse[$extras] into $VENV (this takes a minute the first time)"
+    # PyTorch first, pinned, so that the project's range is already satisfied
+    # and pip does not replace it with a multi-GB CUDA build.
+    if ! "$VENV/bin/python" -c "import torch" >/dev/null 2>&1; then
+        if [ -n "${TORCH_INDEX_URL:-}" ]; then
+            "$VENV/bin/python" -m pip install --quiet "torch==$TORCH_VERSION" --index-url "$TORCH_INDEX_URL"
+        else
+            "$VENV/bin/python" -m pip install --quiet "torch==$TORCH_VERSION"
+        fi
+    fi
+    "$VENV/bin/python" -m pip install --quiet -e ".[$extras]"
+    echo "$want" > "$stamp"
+}
+
+command=${1:-}
+case "$command" in
+    lab)
+        shift
+        setup course,torch
+        exec "$VENV/bin/jupyter" lab --ServerApp.root_dir="$PWD" \
+            --ServerApp.default_url=/lab/tree/course "$@"
+        ;;
+    test)
+        shift
+        setup test
+        exec "$VENV/bin/python" -m pytest -n auto "$@"
+        ;;
+    setup)
+        setup test
+        ;;
+    *)
+        sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+        exit 2
+        ;;
+esac

@@ -1,0 +1,72 @@
+"""Every notebook runs top to bottom, offline, and its widgets' callbacks work."""
+from __future__ import annotations
+
+import time
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from conftest import ROOT, written_ids
+
+WIDGET_CELL = (
+    "from anncourse.testing import exercise_widgets\n"
+    "print('widgets moved:', exercise_widgets())\n"
+)
+
+
+def run(path, allow_errors=False):
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(WIDGET_CELL))
+    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=allow_errors,
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    return nb, time.perf_counter() - start
+
+
+def errors(nb):
+    return [(i, out.ename, out.evalue) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+            for out in cell.get("outputs", []) if out.output_type == "error"]
+
+
+def stderr_in_graded_cells(nb):
+    return [i for i, cell in enumerate(nb.cells)
+            if cell.get("metadata", {}).get("nbgrader", {}).get("grade")
+            for out in cell.get("outputs", [])
+            if out.output_type == "stream" and out.name == "stderr"]
+
+
+def widgets_moved(nb) -> int:
+    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
+    return int(text.rsplit("widgets moved:", 1)[1].split()[0])
+
+
+@pytest.mark.parametrize("slug", written_ids())
+def test_solution_notebook_runs_clean(slug):
+    nb, seconds = run(ROOT / "solutions" / slug / f"{slug}.ipynb")
+    assert errors(nb) == []
+    # nbgrader scores a test cell with stderr output as 0: the instructor's must have none.
+    assert stderr_in_graded_cells(nb) == []
+    print(f"{slug}: {seconds:.1f} s")
+
+
+@pytest.mark.parametrize("slug", written_ids())
+def test_released_notebook_fails_only_at_the_exercises(slug):
+    nb, _ = run(ROOT / "course" / slug / f"{slug}.ipynb", allow_errors=True)
+    found = errors(nb)
+    assert found, "the untouched release should fail its exercise checks"
+    for i, ename, evalue in found:
+        cell = nb.cells[i]
+        meta = cell.metadata.get("nbgrader", {})
+        assert meta.get("grade") or meta.get("solution"), f"cell {i} failed outside an exercise: {ename}"
+        assert ename in ("NotImplementedError", "CheckFailed"), f"cell {i}: {ename}: {evalue}"
+        if ename == "CheckFailed":
+            assert "NotImplementedError" in evalue, evalue
+    # The explorers work for the learner too, solutions or not.
+    assert widgets_moved(nb) >= 0
+
+
+def test_model_chapter_has_working_widgets():
+    nb, _ = run(ROOT / "solutions" / "18-loss-functions" / "18-loss-functions.ipynb")
+    assert widgets_moved(nb) >= 2

@@ -1,0 +1,129 @@
+"""The instructor's workflow through the real nbgrader CLI, end to end.
+
+In a scratch copy of the course: generate the assignment, submit three
+notebooks (the instructor's own, the untouched release and a partly wrong
+one), autograde, export and generate feedback, then check every score.
+"""
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from conftest import ROOT
+
+SLUG = "18-loss-functions"
+SOLUTION_BLOCK = re.compile(r"^[ \t]*### BEGIN SOLUTION\n(.*?)^[ \t]*### END SOLUTION\n?", re.S | re.M)
+
+
+def nbgrader(course, *args):
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def grade_ids(nb, kind):
+    return [c.metadata.nbgrader["grade_id"] for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get(kind) and c.cell_type == "code"]
+
+
+def points_of(nb):
+    return {c.metadata.nbgrader["grade_id"]: float(c.metadata.nbgrader["points"]) for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("grade")}
+
+
+def partly_wrong(source, released):
+    """A submission with every other exercise right, the rest wrong in two ways.
+
+    Returns the notebook and the grade ids of the exercises it gets right.
+    """
+    nb = nbformat.from_dict(released)
+    right, wrong_kind = [], 0
+    answers = {c.metadata.nbgrader["grade_id"]: c.source for c in source.cells
+               if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
+    for k, cell in enumerate(c for c in nb.cells
+                             if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"):
+        gid = cell.metadata.nbgrader["grade_id"]
+        if k % 2 == 0:
+            cell.source = SOLUTION_BLOCK.sub(r"\1", answers[gid])
+            right.append(gid)
+        elif wrong_kind == 0:
+            wrong_kind = 1  # left as the stub: raises NotImplementedError
+        else:
+            wrong_kind = 0
+            # Runs, but every answer is twice the right one.
+            cell.source = SOLUTION_BLOCK.sub(r"\1", answers[gid]) + (
+                f"\n_right_{gid} = {gid}\n"
+                f"def {gid}(*args, **kwargs):\n"
+                f"    return 2 * __import__('numpy').asarray(_right_{gid}(*args, **kwargs))\n"
+            )
+    return nb, right
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = tmp_path_factory.mktemp("course")
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "solutions" / SLUG, course / "solutions" / SLUG)
+    nbgrader(course, "generate_assignment", SLUG, "--force")
+
+    source = nbformat.read(course / "solutions" / SLUG / f"{SLUG}.ipynb", as_version=4)
+    released = nbformat.read(course / "course" / SLUG / f"{SLUG}.ipynb", as_version=4)
+    wrong, right = partly_wrong(source, released)
+    submissions = {"instructor": source, "untouched": released, "partial": wrong}
+    for student, nb in submissions.items():
+        folder = course / "submitted" / student / SLUG
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{SLUG}.ipynb")
+        nbgrader(course, "db", "student", "add", student)
+    nbgrader(course, "autograde", SLUG)
+    nbgrader(course, "generate_feedback", SLUG)
+    nbgrader(course, "export")
+    return course, source, right
+
+
+def test_scores(graded):
+    course, source, right = graded
+    points = points_of(source)
+    total = sum(points.values())
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        scores = {s: gb.find_submission(SLUG, s).score for s in ("instructor", "untouched", "partial")}
+        assert gb.find_submission(SLUG, "instructor").max_score == total
+    assert scores["instructor"] == total
+    assert scores["untouched"] == 0
+    assert scores["partial"] == sum(points[f"test_{gid}"] for gid in right)
+    assert 0 < scores["partial"] < total
+
+
+def test_untouched_release_fails_cleanly(graded):
+    course, source, _ = graded
+    nb = nbformat.read(course / "autograded" / "untouched" / SLUG / f"{SLUG}.ipynb", as_version=4)
+    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    assert len(tests) == len(grade_ids(source, "solution"))
+    for cell in tests:
+        errs = [o for o in cell.outputs if o.output_type == "error"]
+        assert len(errs) == 1, cell.source
+        assert errs[0].ename == "CheckFailed"
+        assert "NotImplementedError" in errs[0].evalue
+
+
+def test_export_and_feedback(graded):
+    course, source, _ = graded
+    total = sum(points_of(source).values())
+    with open(course / "grades.csv", newline="") as fh:
+        rows = {r["student_id"]: r for r in csv.DictReader(fh)}
+    assert float(rows["instructor"]["score"]) == total
+    assert float(rows["untouched"]["score"]) == 0
+    for student in ("instructor", "untouched", "partial"):
+        html = course / "feedback" / student / SLUG / f"{SLUG}.html"
+        assert html.is_file() and html.stat().st_size > 10_000
+    # Feedback must not show the instructor's hidden checks.
+    text = (course / "feedback" / "untouched" / SLUG / f"{SLUG}.html").read_text()
+    assert "BEGIN HIDDEN TESTS" not in text
