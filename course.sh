@@ -41,7 +41,7 @@ setup() {
     # Reinstall only when the project's requirements changed.
     local stamp="$VENV/.anncourse-$extras"
     local want
-    want=$(cat pyproject.toml binder/requirements.txt 2>/dev/null | cksum)
+    want=$(cksum < pyproject.toml)
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         return
     fi
