@@ -9,6 +9,7 @@ the same grade every time it is graded.
 from __future__ import annotations
 
 import copy
+import secrets
 from typing import Callable
 
 import numpy as np
@@ -16,6 +17,15 @@ import numpy as np
 from .core import _to_array, call_learner, compare
 
 __all__ = ["matches_reference", "returns_finite", "satisfies"]
+
+# Mixed into every seed: within one process the checks are reproducible, but a
+# submission cannot know the hidden inputs in advance and hard-code answers.
+_SALT = secrets.randbits(63)
+
+
+def _rng(seed: int) -> np.random.Generator:
+    return np.random.default_rng([seed, _SALT])
+
 
 ArgMaker = Callable[[np.random.Generator], "tuple | tuple[tuple, dict]"]
 
@@ -34,7 +44,7 @@ def matches_reference(reference: Callable, make_args: ArgMaker, *, trials: int =
 
     def test(func):
         __tracebackhide__ = True
-        rng = np.random.default_rng(seed)
+        rng = _rng(seed)
         for _ in range(trials):
             args, kwargs = _split(make_args(rng))
             expected = reference(*copy.deepcopy(args), **copy.deepcopy(kwargs))
@@ -52,7 +62,7 @@ def returns_finite(make_args: ArgMaker, *, seed: int = 0):
 
     def test(func):
         __tracebackhide__ = True
-        args, kwargs = _split(make_args(np.random.default_rng(seed)))
+        args, kwargs = _split(make_args(_rng(seed)))
         actual = _to_array(call_learner(func, args, kwargs))
         if np.isnan(actual).any():
             return "the result is NaN"
@@ -69,7 +79,7 @@ def satisfies(predicate: Callable[[np.ndarray], bool], make_args: ArgMaker, reas
 
     def test(func):
         __tracebackhide__ = True
-        args, kwargs = _split(make_args(np.random.default_rng(seed)))
+        args, kwargs = _split(make_args(_rng(seed)))
         actual = _to_array(call_learner(func, args, kwargs))
         with np.errstate(all="ignore"):
             ok = bool(predicate(actual))
