@@ -59,6 +59,9 @@ setup() {
     echo "$want" > "$stamp"
 }
 
+# Tools the course runs by name (nbgrader calls `alembic`) come from the environment.
+export PATH="$PWD/$VENV/bin:$PATH"
+
 command=${1:-}
 case "$command" in
     lab)

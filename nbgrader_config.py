@@ -27,3 +27,17 @@ c.ClearSolutions.code_stub = {
     "python": "# YOUR CODE HERE\nraise NotImplementedError()",
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Autograding runs each exercise's checks in the grader, calling the learner's
+# functions in a sandbox (anncourse.grading.autograde): the learner's notebook
+# is never executed in a kernel with access to the course, and nothing it does
+# can change a verdict.  See README, "Grading and its security model".
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "anncourse.grading.autograde.TrustedGrades",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]

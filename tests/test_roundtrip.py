@@ -7,10 +7,13 @@ one), autograde, export and generate feedback, then check every score.
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
 import subprocess
 import sys
+
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -19,12 +22,14 @@ from nbgrader.api import Gradebook
 from conftest import ROOT
 
 SLUG = "18-loss-functions"
+# nbgrader runs `alembic` from PATH: it must find the environment's own.
+VENV_ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 SOLUTION_BLOCK = re.compile(r"^[ \t]*### BEGIN SOLUTION\n(.*?)^[ \t]*### END SOLUTION\n?", re.S | re.M)
 
 
 def nbgrader(course, *args):
     result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
-                            capture_output=True, text=True, timeout=900)
+                            capture_output=True, text=True, env=VENV_ENV, timeout=900)
     assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result
 

@@ -11,6 +11,7 @@ Requests:  {"op": "load", "cells": [source, ...], "name": "mse"}
            {"op": "call", "args": [...], "kwargs": {...}}
 Answers:   {"ok": true, ...} or {"ok": false, "error": "...", "kind": "..."}
 """
+import ast
 import json
 import os
 import sys
@@ -68,9 +69,20 @@ def main():
                 errors = []
                 for i, source in enumerate(request["cells"]):
                     try:
-                        exec(compile(_strip_magics(source), f"<cell {i}>", "exec"), namespace)
-                    except BaseException as exc:  # SystemExit and KeyboardInterrupt included
-                        errors.append(f"cell {i}: {type(exc).__name__}: {exc}")
+                        tree = ast.parse(_strip_magics(source), f"<cell {i}>")
+                    except SyntaxError as exc:
+                        errors.append(f"cell {i}: SyntaxError: {exc}")
+                        continue
+                    # Statement by statement: a teaching cell's failed import
+                    # (matplotlib, anncourse: not here) must not hide the
+                    # definitions after it.
+                    for statement in tree.body:
+                        try:
+                            code = compile(ast.Module([statement], []), f"<cell {i}>", "exec")
+                            exec(code, namespace)
+                        except BaseException as exc:  # SystemExit and KeyboardInterrupt too
+                            errors.append(f"cell {i}, line {statement.lineno}: "
+                                          f"{type(exc).__name__}: {exc}")
                 func = namespace.get(request["name"])
                 reply = {"ok": True, "errors": errors, "defined": callable(func)}
             else:

@@ -1,0 +1,3 @@
+def mse(y_true, y_pred):
+    while True:
+        pass

@@ -1,0 +1,167 @@
+"""Autograding cannot be fooled: an adversarial corpus through real nbgrader.
+
+Every attack replaces the learner's answer to the first exercise of the
+loss-functions chapter (the rest of the notebook is the untouched release),
+so any point it earns is undeserved.  A corpus of correct answers written in
+different styles must, on the contrary, earn full marks for that exercise.
+All submissions go through ``nbgrader autograde`` with the course's own
+configuration; a victim graded first must keep its grade, and neither the
+instructor's solutions/ nor the gradebook may change under the attacks.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import inspect
+import textwrap
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from anncourse import losses
+from anncourse.grading.sandbox import isolation_available
+
+from conftest import ROOT
+
+SLUG = "18-loss-functions"
+# nbgrader runs `alembic` from PATH: it must find the environment's own.
+VENV_ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+CORPUS = Path(__file__).parent / "grading_corpus"
+
+pytestmark = pytest.mark.skipif(
+    not isolation_available(),
+    reason="bubblewrap is not installed or cannot create namespaces: the grader refuses to run "
+           "without it (apt-get install bubblewrap)",
+)
+
+
+def nbgrader(course, *args, check=True):
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
+                            capture_output=True, text=True, env=VENV_ENV, timeout=1800)
+    if check:
+        assert result.returncode == 0, f"nbgrader {args} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            h.update(str(path.relative_to(folder)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def first_exercise(nb):
+    for i, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and cell.cell_type == "code":
+            return i, meta["grade_id"]
+    raise AssertionError("no solution cell")
+
+
+def corpus(kind: str) -> dict[str, str]:
+    return {p.stem: p.read_text() for p in sorted((CORPUS / kind).glob("*.py"))}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = tmp_path_factory.mktemp("course")
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "solutions" / SLUG, course / "solutions" / SLUG)
+    nbgrader(course, "generate_assignment", SLUG, "--force")
+    source = nbformat.read(course / "solutions" / SLUG / f"{SLUG}.ipynb", as_version=4)
+    released = nbformat.read(course / "course" / SLUG / f"{SLUG}.ipynb", as_version=4)
+
+    def submit(student, nb):
+        folder = course / "submitted" / student / SLUG
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{SLUG}.ipynb")
+        nbgrader(course, "db", "student", "add", student)
+
+    # The victim: the instructor's own notebook, graded before any attack.
+    submit("victim", source)
+    nbgrader(course, "autograde", SLUG, "--student", "victim")
+    with sqlite3.connect(course / "gradebook.db") as db:
+        victim_rows = db.execute(
+            "select * from grade join submitted_notebook on grade.notebook_id = submitted_notebook.id "
+            "join submitted_assignment on submitted_notebook.assignment_id = submitted_assignment.id "
+            "where submitted_assignment.student_id = 'victim'").fetchall()
+    solutions_before = digest(course / "solutions")
+
+    index, gid = first_exercise(released)
+    subs = {}
+    for kind in ("attacks", "correct"):
+        for name, code in corpus(kind).items():
+            nb = nbformat.from_dict(released)
+            nb.cells[index].source = code.replace("{COURSE}", str(course)).replace(
+                "{REFERENCE_SOURCE}", textwrap.dedent(inspect.getsource(losses.mse)))
+            student = f"{kind[:3]}-{name}".replace("_", "-")
+            submit(student, nb)
+            subs[student] = (kind, name)
+    nbgrader(course, "autograde", SLUG)
+    return course, source, gid, subs, victim_rows, solutions_before
+
+
+def exercise_score(course, student, gid):
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        grade = gb.find_grade(f"test_{gid}", SLUG, SLUG, student)
+        return grade.score, grade.max_score, gb.find_submission(SLUG, student).score
+
+
+def test_every_attack_earns_nothing(graded):
+    course, _, gid, subs, _, _ = graded
+    attacks = [s for s, (kind, _) in subs.items() if kind == "attacks"]
+    assert len(attacks) >= 15
+    earned = {s: exercise_score(course, s, gid)[2] for s in attacks}
+    assert earned == {s: 0 for s in attacks}
+
+
+def test_every_correct_style_earns_full_marks(graded):
+    course, _, gid, subs, _, _ = graded
+    for student, (kind, name) in subs.items():
+        if kind == "correct":
+            score, max_score, total = exercise_score(course, student, gid)
+            assert score == max_score, f"{name}: {score}/{max_score}"
+            assert total == max_score, f"{name}: other exercises are stubs, total {total}"
+
+
+def test_victim_and_instructor_files_untouched(graded):
+    course, source, _, _, victim_rows, solutions_before = graded
+    with sqlite3.connect(course / "gradebook.db") as db:
+        rows = db.execute(
+            "select * from grade join submitted_notebook on grade.notebook_id = submitted_notebook.id "
+            "join submitted_assignment on submitted_notebook.assignment_id = submitted_assignment.id "
+            "where submitted_assignment.student_id = 'victim'").fetchall()
+    assert rows == victim_rows
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        sub = gb.find_submission(SLUG, "victim")
+        assert sub.score == sub.max_score > 0
+    assert digest(course / "solutions") == solutions_before
+
+
+def test_limits_are_reported_in_the_feedback(graded):
+    course, _, gid, subs, _, _ = graded
+    expectations = {"infinite_loop": "did not finish", "os_exit": "ended the process",
+                    "memory_bomb": "Memory", "import_reference": "numpy and math only",
+                    "copy_reference": "copy of anncourse's reference"}
+    for name, phrase in expectations.items():
+        student = f"att-{name}".replace("_", "-")
+        nb = nbformat.read(course / "autograded" / student / SLUG / f"{SLUG}.ipynb", as_version=4)
+        text = "".join(str(o.get("evalue", "")) + str(o.get("text", ""))
+                       for c in nb.cells for o in c.get("outputs", []))
+        assert phrase in text, f"{name}: {phrase!r} not in the feedback"
+
+
+def test_feedback_hides_hidden_checks(graded):
+    course, _, _, _, _, _ = graded
+    nbgrader(course, "generate_feedback", SLUG, "--student", "victim")
+    html = (course / "feedback" / "victim" / SLUG / f"{SLUG}.html").read_text()
+    assert "hidden=True" not in html and "BEGIN HIDDEN TESTS" not in html
+    assert "hidden checks ran at grading" in html
