@@ -708,12 +708,15 @@ def r2_score(y_true, y_pred, *, multioutput="uniform_average", force_finite=True
         return float("nan")
     ss_res = np.sum((y_true - y_pred) ** 2, axis=0)
     ss_tot = np.sum((y_true - np.mean(y_true, axis=0)) ** 2, axis=0)
+    # A tiny SS_tot can make the ratio overflow: the score is then -inf,
+    # correctly rounded, and needs no RuntimeWarning.
     if force_finite:
         # 1 where the fit is perfect (even 0 / 0), 0 where only SS_tot is 0.
         scores = np.where(ss_res == 0, 1.0, 0.0).astype(ss_res.dtype)
         defined = (ss_tot != 0) & (ss_res != 0)
-        scores[defined] = 1 - ss_res[defined] / ss_tot[defined]
+        with np.errstate(over="ignore"):
+            scores[defined] = 1 - ss_res[defined] / ss_tot[defined]
     else:
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             scores = 1 - ss_res / ss_tot
     return _average_outputs(scores, multioutput)

@@ -1,6 +1,9 @@
 """anncourse.metrics against scikit-learn, the library whose names it uses."""
 from __future__ import annotations
 
+import doctest
+import subprocess
+import sys
 import math
 import warnings
 
@@ -224,7 +227,10 @@ def regression_pairs(draw):
     kind = draw(st.sampled_from(["random", "perfect", "constant_true"]))
     if kind == "constant_true":
         y_true = np.full(shape, y_true.flat[0])
-    y_pred = y_true.copy() if kind == "perfect" else draw(hnp.arrays(np.float64, shape, elements=finite))
+    if kind == "perfect":
+        y_pred = y_true.copy()
+    else:
+        y_pred = draw(hnp.arrays(np.float64, shape, elements=finite))
     if kind == "constant_true" and draw(st.booleans()):
         y_pred = y_true.copy()
     return y_true, y_pred
@@ -257,8 +263,13 @@ def test_regression_metrics_match_sklearn(pair, data):
 def test_regression_float32_matches_sklearn(pair):
     y_true, y_pred = (a.astype(np.float32) for a in pair)
     for name in REGRESSION:
-        ours = getattr(metrics, name)(y_true, y_pred, multioutput="raw_values")
-        theirs = getattr(skm, name)(y_true, y_pred, multioutput="raw_values")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            ours = getattr(metrics, name)(y_true, y_pred, multioutput="raw_values")
+        with warnings.catch_warnings():
+            # float32 ratios overflow for constant targets; sklearn warns.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            theirs = getattr(skm, name)(y_true, y_pred, multioutput="raw_values")
         assert ours.dtype == np.float32 == theirs.dtype
         # Both compute in float32 (eps 1.2e-7); summation order may differ.
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
@@ -287,3 +298,20 @@ def test_regression_input_errors():
         metrics.mean_absolute_error(["a", "b"], [1.0, 2.0])
     with pytest.raises(ValueError, match=r"\(2, 3\).*\(2, 2\)"):
         metrics.r2_score(np.zeros((2, 3)), np.zeros((2, 2)))
+
+
+# --------------------------------------------------------------------------
+# Documentation and import
+# --------------------------------------------------------------------------
+
+
+def test_doctests():
+    result = doctest.testmod(metrics, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 10
+
+
+def test_import_is_light():
+    code = ("import sys, anncourse.metrics\n"
+            "heavy = [m for m in ('torch', 'matplotlib', 'sklearn', 'scipy') if m in sys.modules]\n"
+            "assert not heavy, heavy")
+    subprocess.run([sys.executable, "-c", code], check=True)
