@@ -1,6 +1,9 @@
 """anncourse.data: generators, splitting, scaling, batching and loaders (no network)."""
 from __future__ import annotations
 
+import doctest
+import subprocess
+import sys
 import http.client
 import urllib.error
 import warnings
@@ -70,7 +73,8 @@ def test_geometry_is_sklearns(name, n):
     np.testing.assert_array_equal(ours[1], theirs[1])
     shuffled_X, shuffled_y = getattr(data, name)(n, seed=0)
     np.testing.assert_array_equal(sorted_rows(shuffled_X), sorted_rows(theirs[0]))
-    np.testing.assert_array_equal(np.bincount(shuffled_y, minlength=2), np.bincount(theirs[1], minlength=2))
+    np.testing.assert_array_equal(np.bincount(shuffled_y, minlength=2),
+                                  np.bincount(theirs[1], minlength=2))
 
 
 def test_circles_factor():
@@ -172,7 +176,7 @@ def test_split_is_a_partition_of_the_right_sizes(n, val, test, n_classes, strati
         np.testing.assert_array_equal(y_part, (X_part // 10) % n_classes)
     if stratify:
         # Each class gets its share of the test set, rounded up or down.
-        share = n_test * np.bincount(y) / n
+        share = n_test * np.bincount(y, minlength=n_classes) / n
         counts = np.bincount(y_test, minlength=n_classes)
         assert np.all(np.abs(counts - share) < 1)
     again = train_val_test_split(X, y, val_size=val, test_size=test, seed=seed, stratify=stratify)
@@ -304,12 +308,14 @@ def test_one_hot():
 def test_every_sample_once_per_epoch(n, batch_size, shuffle, drop_last, seed):
     X = np.arange(2 * n).reshape(n, 2)
     y = np.arange(n)
-    batches = list(iterate_minibatches(X, y, batch_size, shuffle=shuffle, seed=seed, drop_last=drop_last))
+    options = {"shuffle": shuffle, "seed": seed, "drop_last": drop_last}
+    batches = list(iterate_minibatches(X, y, batch_size, **options))
     sizes = [len(y_batch) for _, y_batch in batches]
     if drop_last:
         assert sizes == [batch_size] * (n // batch_size)
     else:
-        assert sizes == [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else [])
+        last = [n % batch_size] if n % batch_size else []
+        assert sizes == [batch_size] * (n // batch_size) + last
     seen = np.concatenate([y_batch for _, y_batch in batches]) if batches else np.array([], int)
     assert len(np.unique(seen)) == len(seen) == sum(sizes)
     if not drop_last:
@@ -318,7 +324,7 @@ def test_every_sample_once_per_epoch(n, batch_size, shuffle, drop_last, seed):
         np.testing.assert_array_equal(seen, np.arange(len(seen)))
     for X_batch, y_batch in batches:
         np.testing.assert_array_equal(X_batch[:, 0], 2 * y_batch)
-    again = [y_batch for _, y_batch in iterate_minibatches(X, y, batch_size, shuffle=shuffle, seed=seed, drop_last=drop_last)]
+    again = [y_batch for _, y_batch in iterate_minibatches(X, y, batch_size, **options)]
     assert all(np.array_equal(a, b) for a, b in zip(again, [b for _, b in batches]))
 
 
@@ -414,7 +420,8 @@ def test_mnist_processing_on_openml_shaped_data(monkeypatch, online):
 
     def fake_fetch_openml(name, **kwargs):
         calls.append((name, kwargs))
-        return Bunch(data=images.reshape(50, 784), target=digits.target[:50].astype(str).astype(object))
+        labels = digits.target[:50].astype(str).astype(object)
+        return Bunch(data=images.reshape(50, 784), target=labels)
 
     monkeypatch.setattr(sklearn.datasets, "fetch_openml", fake_fetch_openml)
     with warnings.catch_warnings():
@@ -458,3 +465,24 @@ def test_data_home(monkeypatch, tmp_path):
     assert data.get_data_home(tmp_path / "x") == tmp_path / "x"
     monkeypatch.delenv("ANNCOURSE_DATA")
     assert data.get_data_home().parts[-2:] == (".cache", "anncourse")
+
+
+# --------------------------------------------------------------------------
+# Documentation and import
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("module", [data, data.toy, data.preprocessing, data.splitting,
+                                    data.batching, data.datasets])
+def test_doctests(module, monkeypatch):
+    monkeypatch.delenv("ANNCOURSE_DATA", raising=False)
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 0
+
+
+def test_import_is_light():
+    # scikit-learn is imported by the loaders when they are called, not before.
+    code = ("import sys, anncourse.data\n"
+            "heavy = [m for m in ('torch', 'matplotlib', 'sklearn', 'scipy') if m in sys.modules]\n"
+            "assert not heavy, heavy")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -5,13 +5,12 @@ later calls read the cache. Without a network (and without a cache), or
 when offline mode is on, a small data set that ships with scikit-learn is
 used instead, so a notebook still runs:
 
-=====================  ==========================================  ==================================
-loader                 real data                                   fallback
-=====================  ==========================================  ==================================
-:func:`load_mnist`     70000 handwritten digits, 28x28 (OpenML)    1797 digits, 8x8 (``load_digits``)
-:func:`load_housing`   20640 California districts, 8 features      442 diabetes patients, 10 features
-                                                                   (``load_diabetes``)
-=====================  ==========================================  ==================================
+* :func:`load_mnist`: 70000 handwritten digits of 28x28 pixels from
+  OpenML; fallback: scikit-learn's 1797 digits of 8x8 pixels
+  (``load_digits``);
+* :func:`load_housing`: 20640 California districts with 8 features;
+  fallback: scikit-learn's 442 diabetes patients with 10 features
+  (``load_diabetes``).
 
 The loaders return a :class:`Dataset`, whose ``source`` says which data you
 got.
