@@ -371,8 +371,10 @@ def recall_score(
 
         recall = TP / (TP + FN)
 
-    The ``'macro'`` average of recall is the *balanced accuracy*; the
-    ``'weighted'`` and ``'micro'`` averages equal the accuracy.
+    With the default ``labels``, the ``'weighted'`` and ``'micro'``
+    averages of recall equal the accuracy, and if every predicted label
+    also occurs in ``y_true``, the ``'macro'`` average is the *balanced
+    accuracy*.
 
     Parameters
     ----------
