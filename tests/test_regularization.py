@@ -204,6 +204,20 @@ def test_restores_a_torch_module():
         assert torch.equal(value, best[key])
 
 
+def test_restores_an_anncourse_module_and_penalizes_its_parameters():
+    from anncourse.nn import Linear
+
+    layer = Linear(3, 2, seed=0)
+    stopper = EarlyStopping(patience=1)
+    stopper.step(1.0, layer)
+    best = layer.weight.data.copy()
+    layer.weight.data += 1.0
+    assert stopper.step(2.0, layer)
+    np.testing.assert_array_equal(layer.weight.data, best)
+    expected = sum(0.05 * np.sum(p.data ** 2) for p in layer.parameters())
+    np.testing.assert_allclose(l2_penalty(layer.parameters(), 0.1), expected, rtol=1e-15)
+
+
 def test_early_stopping_arguments():
     with pytest.raises(ValueError, match="patience"):
         EarlyStopping(patience=-1)
