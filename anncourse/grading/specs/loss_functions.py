@@ -289,6 +289,7 @@ def _reg_property_set(name, *, extra=()):
 
 
 MSE = Exercise(
+    reference=losses.mse,
     key=f"{KEY}/mse",
     function_name="mse",
     visible=[
@@ -310,6 +311,7 @@ MSE = Exercise(
 )
 
 MSE_GRAD = Exercise(
+    reference=losses.mse_grad,
     key=f"{KEY}/mse_grad",
     function_name="mse_grad",
     visible=[
@@ -347,6 +349,7 @@ def _bce_props(name):
 
 
 BCE = Exercise(
+    reference=losses.binary_cross_entropy,
     key=f"{KEY}/binary_cross_entropy",
     function_name="binary_cross_entropy",
     visible=[
@@ -374,6 +377,7 @@ BCE = Exercise(
 )
 
 BCE_GRAD = Exercise(
+    reference=losses.binary_cross_entropy_grad,
     key=f"{KEY}/binary_cross_entropy_grad",
     function_name="binary_cross_entropy_grad",
     visible=[
@@ -406,6 +410,7 @@ def _cce_single(rng):
 
 
 CCE = Exercise(
+    reference=losses.categorical_cross_entropy,
     key=f"{KEY}/categorical_cross_entropy",
     function_name="categorical_cross_entropy",
     visible=[
@@ -498,6 +503,7 @@ def _huber_args(rng, n, delta=None, dtype=np.float64):
 
 
 HUBER = Exercise(
+    reference=losses.huber,
     key=f"{KEY}/huber",
     function_name="huber",
     visible=[
@@ -545,6 +551,7 @@ def _hinge_args(rng, n, dtype=np.float64):
 
 
 HINGE = Exercise(
+    reference=losses.hinge,
     key=f"{KEY}/hinge",
     function_name="hinge",
     visible=[
@@ -586,6 +593,7 @@ def _kl_single(rng):
 
 
 KL = Exercise(
+    reference=losses.kl_divergence,
     key=f"{KEY}/kl_divergence",
     function_name="kl_divergence",
     visible=[
