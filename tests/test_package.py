@@ -24,7 +24,8 @@ def test_assignment_list():
 
 def test_import_is_light():
     code = ("import sys, anncourse, anncourse.losses, anncourse.activations, anncourse.grading, "
-            "anncourse.explorers\n"
+            "anncourse.explorers, anncourse.nn, anncourse.optim, anncourse.metrics, anncourse.data, "
+            "anncourse.regularization, anncourse.gradcheck\n"
             "heavy = [m for m in ('torch', 'matplotlib') if m in sys.modules]\n"
             "assert not heavy, heavy")
     subprocess.run([sys.executable, "-c", code], check=True)
