@@ -1,0 +1,223 @@
+"""Train the same MLP with anncourse, PyTorch (CPU) and scikit-learn; compare.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/mlp_benchmark.py
+
+Two problems, each with the same architecture, data, optimizer (Adam,
+lr 1e-3, no weight decay), batch size and epochs for all three libraries,
+in float32:
+
+(a) scikit-learn's bundled digits, standardized, split 80/20:
+    64-128-128-10 with ReLU, batch 64, 20 epochs. Reports test accuracy.
+(b) MNIST-sized synthetic data (random inputs and labels):
+    784-256-256-10 with ReLU, batch 128, 2 epochs. Throughput only.
+
+anncourse and PyTorch start from the same weights and see the same
+mini-batches; scikit-learn draws its own (Glorot) initial weights and its
+own shuffling, so its accuracy differs by chance as well.
+
+Achieved GFLOP/s counts only the matrix products: ``2 * m * n * k`` per
+product, ``2 * in * out`` per sample and layer for the forward pass, and a
+backward pass of twice the forward (``dL/dW`` and ``dL/dx``), so the
+training step is 3x the forward. It is compared with this machine's own
+float32 matmul peak, measured here with ``np.matmul`` on large square
+matrices. The printed wall times are the best of ``REPEATS`` runs.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+import warnings
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from anncourse.data import StandardScaler, iterate_minibatches  # noqa: E402
+from anncourse.nn import CrossEntropyLoss, Linear, ReLU, Sequential  # noqa: E402
+from anncourse.optim import Adam  # noqa: E402
+from anncourse.training import fit  # noqa: E402
+
+LR = 1e-3
+REPEATS = 3
+SEED = 0
+
+
+def matmul_peak_gflops(n=2048, repeats=5):
+    """Best float32 ``np.matmul`` rate on ``n x n`` matrices, in GFLOP/s."""
+    rng = np.random.default_rng(SEED)
+    a = rng.standard_normal((n, n), dtype=np.float32)
+    b = rng.standard_normal((n, n), dtype=np.float32)
+    np.matmul(a, b)  # warm up threads and caches
+    best = min(_seconds(lambda: np.matmul(a, b)) for _ in range(repeats))
+    return 2 * n**3 / best / 1e9
+
+
+def _seconds(function):
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def train_flops_per_sample(sizes):
+    """Matmul FLOPs of one training sample: forward, plus backward = 2x forward."""
+    forward = sum(2 * n_in * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    return 3 * forward
+
+
+def anncourse_mlp(sizes, seed=SEED):
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(Linear(n_in, n_out, seed=seed + i, dtype=np.float32))
+        if i < len(sizes) - 2:
+            layers.append(ReLU())
+    return Sequential(*layers)
+
+
+def torch_copy(model):
+    """A PyTorch MLP with the same architecture and weights as ``model``."""
+    import torch
+
+    layers = []
+    for layer in model:
+        if isinstance(layer, Linear):
+            layers.append(torch.nn.Linear(layer.in_features, layer.out_features))
+        else:
+            layers.append(torch.nn.ReLU())
+    copy = torch.nn.Sequential(*layers)
+    copy.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()})
+    return copy
+
+
+def run_anncourse(sizes, X, y, X_test, y_test, batch_size, epochs):
+    model = anncourse_mlp(sizes)
+    optimizer = Adam(model.parameters(), lr=LR)
+    seconds = _seconds(lambda: fit(model, CrossEntropyLoss(), optimizer, (X, y), epochs,
+                                   batch_size, seed=SEED, progress=False))
+    accuracy = None
+    if X_test is not None:
+        accuracy = float(np.mean(model(X_test).argmax(axis=1) == y_test))
+    return seconds, accuracy
+
+
+def run_torch(sizes, X, y, X_test, y_test, batch_size, epochs):
+    import torch
+
+    model = torch_copy(anncourse_mlp(sizes))
+    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
+    criterion = torch.nn.CrossEntropyLoss()
+
+    def train():
+        # The same batches as anncourse's fit: one Generator, one permutation per epoch.
+        rng = np.random.default_rng(SEED)
+        model.train()
+        for _ in range(epochs):
+            for xb, yb in iterate_minibatches(X, y, batch_size, seed=rng):
+                optimizer.zero_grad()
+                loss = criterion(model(torch.from_numpy(xb)), torch.from_numpy(yb))
+                loss.backward()
+                optimizer.step()
+
+    seconds = _seconds(train)
+    accuracy = None
+    if X_test is not None:
+        model.eval()
+        with torch.no_grad():
+            predicted = model(torch.from_numpy(X_test)).argmax(dim=1).numpy()
+        accuracy = float(np.mean(predicted == y_test))
+    return seconds, accuracy
+
+
+def run_sklearn(sizes, X, y, X_test, y_test, batch_size, epochs):
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    model = MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), activation="relu",
+                          solver="adam", alpha=0.0, batch_size=batch_size,
+                          learning_rate_init=LR, max_iter=epochs, shuffle=True,
+                          random_state=SEED, tol=0.0, n_iter_no_change=epochs + 1)
+    with warnings.catch_warnings():
+        # Stopping after max_iter epochs is what we asked for.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        seconds = _seconds(lambda: model.fit(X, y))
+    accuracy = None
+    if X_test is not None:
+        accuracy = float(np.mean(model.predict(X_test) == y_test))
+    return seconds, accuracy
+
+
+RUNNERS = {"anncourse": run_anncourse, "PyTorch": run_torch, "scikit-learn": run_sklearn}
+
+
+def digits_problem():
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X.astype(np.float32), y.astype(np.int64), test_size=0.2, random_state=SEED, stratify=y)
+    # Statistics of the training set only, so that nothing leaks from the test set.
+    scaler = StandardScaler().fit(X_train)
+    return scaler.transform(X_train), y_train, scaler.transform(X_test), y_test
+
+
+def benchmark(name, sizes, X, y, X_test, y_test, batch_size, epochs, peak):
+    rows = []
+    flops = train_flops_per_sample(sizes)
+    for library, run in RUNNERS.items():
+        runs = [run(sizes, X, y, X_test, y_test, batch_size, epochs) for _ in range(REPEATS)]
+        seconds = min(s for s, _ in runs)
+        accuracy = runs[0][1]
+        samples_per_second = epochs * len(y) / seconds
+        gflops = samples_per_second * flops / 1e9
+        rows.append([name, library, seconds, accuracy, samples_per_second, gflops,
+                     100 * gflops / peak])
+    torch_seconds = next(row[2] for row in rows if row[1] == "PyTorch")
+    return [row[:3] + [row[2] / torch_seconds] + row[3:] for row in rows]
+
+
+def main():
+    import sklearn
+    import torch
+    from threadpoolctl import threadpool_info
+
+    total_start = time.perf_counter()
+    peak = matmul_peak_gflops()
+
+    X_train, y_train, X_test, y_test = digits_problem()
+    assert X_train.dtype == X_test.dtype == np.float32
+    rows = benchmark("(a) digits 64-128-128-10, batch 64, 20 epochs", [64, 128, 128, 10],
+                     X_train, y_train, X_test, y_test, batch_size=64, epochs=20, peak=peak)
+
+    rng = np.random.default_rng(SEED)
+    n_synthetic = 8192
+    X_syn = rng.standard_normal((n_synthetic, 784), dtype=np.float32)
+    y_syn = rng.integers(0, 10, n_synthetic)
+    rows += benchmark(f"(b) synthetic {n_synthetic} x 784, 784-256-256-10, batch 128, 2 epochs",
+                      [784, 256, 256, 10], X_syn, y_syn, None, None, batch_size=128, epochs=2,
+                      peak=peak)
+
+    blas = sorted({f"{info['internal_api']} ({info['num_threads']} threads)"
+                   for info in threadpool_info()})
+    print("Command: .venv/bin/python benchmarks/mlp_benchmark.py")
+    print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs; "
+          f"Python {platform.python_version()}, NumPy {np.__version__}, "
+          f"PyTorch {torch.__version__} ({torch.get_num_threads()} threads), "
+          f"scikit-learn {sklearn.__version__}; thread pools: {', '.join(blas)}")
+    print(f"float32 matmul peak (np.matmul, 2048 x 2048, best of 5): {peak:.1f} GFLOP/s")
+    print(f"Training wall time: best of {REPEATS} runs; accuracy from the first run.\n")
+    print("| problem | library | wall time (s) | time / PyTorch | test accuracy "
+          "| samples/s | GFLOP/s | % of matmul peak |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for problem, library, seconds, ratio, accuracy, rate, gflops, percent in rows:
+        accuracy = "—" if accuracy is None else f"{accuracy:.4f}"
+        print(f"| {problem} | {library} | {seconds:.3f} | {ratio:.2f} | {accuracy} "
+              f"| {rate:,.0f} | {gflops:.2f} | {percent:.1f} |")
+    print(f"\nTotal benchmark time: {time.perf_counter() - total_start:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
