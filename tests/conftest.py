@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,3 +24,15 @@ def root() -> Path:
 
 def written_ids():
     return [a.slug for a in WRITTEN]
+
+
+# nbgrader runs `alembic` from PATH: it must find the environment's own.
+VENV_ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+def run_nbgrader(course, *args):
+    """Run the real nbgrader CLI in ``course``; fail with its log if it fails."""
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
+                            capture_output=True, text=True, env=VENV_ENV, timeout=1800)
+    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    return result

@@ -28,10 +28,9 @@ from anncourse import losses
 from anncourse.grading.sandbox import isolation_available
 
 from conftest import ROOT
+from conftest import run_nbgrader as nbgrader
 
 SLUG = "18-loss-functions"
-# nbgrader runs `alembic` from PATH: it must find the environment's own.
-VENV_ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 CORPUS = Path(__file__).parent / "grading_corpus"
 
 pytestmark = pytest.mark.skipif(
@@ -41,12 +40,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def nbgrader(course, *args, check=True):
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
-                            capture_output=True, text=True, env=VENV_ENV, timeout=1800)
-    if check:
-        assert result.returncode == 0, f"nbgrader {args} failed:\n{result.stdout}\n{result.stderr}"
-    return result
 
 
 def digest(folder: Path) -> str:

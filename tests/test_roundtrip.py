@@ -22,6 +22,7 @@ from nbgrader.api import Gradebook
 from anncourse.grading.sandbox import isolation_available
 
 from conftest import ROOT
+from conftest import run_nbgrader as nbgrader
 
 pytestmark = pytest.mark.skipif(
     not isolation_available(),
@@ -30,16 +31,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 SLUG = "18-loss-functions"
-# nbgrader runs `alembic` from PATH: it must find the environment's own.
-VENV_ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 SOLUTION_BLOCK = re.compile(r"^[ \t]*### BEGIN SOLUTION\n(.*?)^[ \t]*### END SOLUTION\n?", re.S | re.M)
 
 
-def nbgrader(course, *args):
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
-                            capture_output=True, text=True, env=VENV_ENV, timeout=900)
-    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    return result
 
 
 def grade_ids(nb, kind):
