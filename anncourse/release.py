@@ -80,6 +80,11 @@ def _nbgrader(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
+def _source(cell) -> str:
+    # nbformat joins sources on reading; raw JSON may still hold a list of lines.
+    return cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+
+
 def source_problems(nb) -> list[str]:
     """Problems with an instructor notebook's nbgrader metadata.
 
@@ -105,7 +110,7 @@ def source_problems(nb) -> list[str]:
             problems.append(f"{where}: grade_id already used by cell {seen[gid]}")
         else:
             seen[gid] = i
-        src = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        src = _source(cell)
         if meta.get("grade"):
             points = meta.get("points")
             if not isinstance(points, (int, float)) or points <= 0:
@@ -131,7 +136,7 @@ def _solution_lines(nb) -> set[str]:
     """Non-trivial lines between solution markers in an instructor notebook."""
     lines = set()
     for cell in nb["cells"]:
-        src = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        src = _source(cell)
         for block in (_BEGIN_SOLUTION, _BEGIN_HIDDEN):
             end = _END_SOLUTION if block == _BEGIN_SOLUTION else _END_HIDDEN
             for chunk in src.split(block)[1:]:
@@ -149,7 +154,7 @@ def release_leaks(source_nb, released_nb) -> list[str]:
     leaks = []
     secret = _solution_lines(source_nb)
     for i, cell in enumerate(released_nb["cells"]):
-        src = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        src = _source(cell)
         for marker in (_BEGIN_SOLUTION, _END_SOLUTION, _BEGIN_HIDDEN, _END_HIDDEN):
             if marker in src:
                 leaks.append(f"released cell {i} contains the marker {marker!r}")

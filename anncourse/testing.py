@@ -10,10 +10,19 @@ from __future__ import annotations
 __all__ = ["exercise_widgets"]
 
 
+def _is_selection(widget) -> bool:
+    # Dropdowns, toggle buttons, radio buttons: moved by index (their values
+    # can be anything); multiple selections (tuple indices) are left alone.
+    return hasattr(widget, "options") and isinstance(getattr(widget, "index", None), int)
+
+
 def _other_value(widget):
-    """A valid value different from the widget's current one, or None."""
+    """A valid value (an index, for selections) other than the current one, or None."""
     import ipywidgets as w
 
+    if _is_selection(widget):
+        n = len(widget.options)
+        return None if n < 2 else (widget.index + 1) % n
     value = widget.value
     if isinstance(widget, (w.FloatSlider, w.IntSlider, w.FloatLogSlider, w.BoundedFloatText,
                            w.BoundedIntText)):
@@ -23,20 +32,7 @@ def _other_value(widget):
         return full if tuple(value) != full else (widget.min, widget.min + (widget.max - widget.min) / 2)
     if isinstance(widget, (w.Checkbox, w.ToggleButton)):
         return not value
-    if hasattr(widget, "options") and hasattr(widget, "index") and not isinstance(widget.index, tuple):
-        n = len(widget.options)
-        return None if n < 2 else widget.options[(widget.index + 1) % n]
     return None
-
-
-def _set(widget, value):
-    # Selection widgets hold (label, value) options; setting the label is the
-    # portable way to select one.
-    if hasattr(widget, "options") and hasattr(widget, "label") and isinstance(value, tuple) \
-            and len(value) == 2 and not isinstance(widget.value, tuple):
-        widget.label = value[0]
-    else:
-        widget.value = value
 
 
 def exercise_widgets() -> int:
@@ -57,11 +53,9 @@ def exercise_widgets() -> int:
         new = _other_value(widget)
         if new is None:
             continue
-        old = widget.label if hasattr(widget, "label") and hasattr(widget, "options") else widget.value
-        _set(widget, new)
-        if hasattr(widget, "label") and hasattr(widget, "options"):
-            widget.label = old
-        else:
-            widget.value = old
+        trait = "index" if _is_selection(widget) else "value"
+        old = getattr(widget, trait)
+        setattr(widget, trait, new)
+        setattr(widget, trait, old)
         moved += 1
     return moved

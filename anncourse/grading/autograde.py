@@ -32,11 +32,12 @@ from traitlets import Float, Integer, Unicode
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from ._worker import _strip_magics
 from .core import LearnerError, evaluate
 from .sandbox import Sandbox
 from .specs import get_exercise
 
-__all__ = ["TrustedGrades", "checks_in", "grade_cell"]
+__all__ = ["TrustedGrades", "checks_in", "grade_cell", "learner_code_above"]
 
 _HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.S | re.M)
 
@@ -93,14 +94,26 @@ def copies_reference(cells: list[str], name: str, reference) -> bool:
     learner = None
     for source in cells:
         try:
-            tree = ast.parse("\n".join("" if l.lstrip().startswith(("%", "!")) else l
-                                       for l in source.splitlines()))
+            tree = ast.parse(_strip_magics(source))
         except SyntaxError:
             continue
         for node in tree.body:
             if isinstance(node, ast.FunctionDef) and node.name == name:
                 learner = node
     return learner is not None and _canonical(learner) == _canonical(ref_tree)
+
+
+def _is_test_cell(cell) -> bool:
+    return utils.is_grade(cell) and not utils.is_solution(cell)
+
+
+def learner_code_above(nb, index: int) -> list[str]:
+    """The code cells above cell ``index``, test cells left out.
+
+    This is what a test cell's exercise sees: the learner's answers and the
+    teaching cells around them, never the checks themselves.
+    """
+    return [c.source for c in nb.cells[:index] if c.cell_type == "code" and not _is_test_cell(c)]
 
 
 def grade_cell(test_source: str, cells: list[str], *, isolation: str = "require",
@@ -156,12 +169,11 @@ class TrustedGrades(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code" or not utils.is_grade(cell) or utils.is_solution(cell):
+            if cell.cell_type != "code" or not _is_test_cell(cell):
                 continue
-            cells = [c.source for c in nb.cells[:index] if c.cell_type == "code"
-                     and not (utils.is_grade(c) and not utils.is_solution(c))]
             fraction, messages, parts = grade_cell(
-                cell.source, cells, isolation=self.isolation, timeout=self.call_timeout,
+                cell.source, learner_code_above(nb, index), isolation=self.isolation,
+                timeout=self.call_timeout,
                 memory_mb=self.memory_mb)
             text = "\n".join(messages)
             points = float(cell.metadata.nbgrader["points"])
@@ -175,6 +187,5 @@ class TrustedGrades(NbGraderPreprocessor):
                 cell.outputs = [new_output("error", ename="CheckFailed", evalue=text,
                                            traceback=[text])]
             cell.source = _HIDDEN.sub("# (hidden checks ran at grading)\n", cell.source)
-            self.log.info("%s: %s", utils.get_grade_id(cell) if hasattr(utils, "get_grade_id")
-                          else cell.metadata.nbgrader.get("grade_id"), text.splitlines()[0])
+            self.log.info("%s: %s", cell.metadata.nbgrader["grade_id"], text.splitlines()[0])
         return nb, resources

@@ -180,7 +180,7 @@ def compare(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float) 
 
 def _fmt(value) -> str:
     arr = np.asarray(value)
-    if arr.dtype.kind in "fc" or arr.dtype.kind in "iu":
+    if arr.dtype.kind in "fciu":
         return np.array2string(arr, precision=8, separator=", ", threshold=20, suppress_small=False) \
             if arr.ndim else f"{float(arr):.10g}"
     return repr(value)

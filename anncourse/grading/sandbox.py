@@ -23,6 +23,7 @@ run; ``"prefer"`` (the learner's self-check) runs with limits only and says so.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import resource
@@ -58,22 +59,17 @@ def _bwrap() -> str | None:
     return shutil.which("bwrap")
 
 
-_PROBED: dict[str, bool] = {}
-
-
+@functools.cache
 def isolation_available() -> bool:
     """Whether bubblewrap is installed and can start a sandbox here."""
-    if "bwrap" not in _PROBED:
-        ok = False
-        if _bwrap() and os.environ.get("ANNCOURSE_SANDBOX") != "none":
-            try:
-                cmd = _command(["/bin/true"] if Path("/bin/true").exists() else ["true"])
-                ok = subprocess.run(cmd, capture_output=True, timeout=30,
-                                    preexec_fn=_limits(64, 10)).returncode == 0
-            except (OSError, subprocess.SubprocessError):
-                ok = False
-        _PROBED["bwrap"] = ok
-    return _PROBED["bwrap"]
+    if not _bwrap() or os.environ.get("ANNCOURSE_SANDBOX") == "none":
+        return False
+    try:
+        cmd = _command(["/bin/true"] if Path("/bin/true").exists() else ["true"])
+        return subprocess.run(cmd, capture_output=True, timeout=30,
+                              preexec_fn=_limits(64, 10)).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
 
 
 def _interpreter() -> str:
@@ -319,8 +315,7 @@ class Sandbox:
         reply = self._request({"op": "call", "args": [_encode(a) for a in args],
                                "kwargs": {k: _encode(v) for k, v in kwargs.items()}},
                               self.timeout, f"calling {self.name}")
-        result = _decode(reply.get("result"))
-        return result
+        return _decode(reply.get("result"))
 
     def close(self) -> None:
         proc = getattr(self, "_proc", None)
@@ -335,11 +330,10 @@ class Sandbox:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
-        for stream in (proc.stdin,):
-            try:
-                stream.close()
-            except OSError:
-                pass
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
         if self._answers is not None:
             os.close(self._answers)
             self._answers = None

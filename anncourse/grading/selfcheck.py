@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .autograde import checks_in, grade_cell
+from .autograde import checks_in, grade_cell, learner_code_above
 
 __all__ = ["ExerciseResult", "self_check"]
 
@@ -30,10 +30,8 @@ def self_check(nb, *, isolation: str = "prefer") -> list[ExerciseResult]:
             continue
         visible_only = "\n".join(
             f"check(f, {key!r})" for key, _ in checks_in(cell.source))
-        cells = [c.source for c in nb.cells[:index] if c.cell_type == "code"
-                 and not (c.get("metadata", {}).get("nbgrader", {}).get("grade")
-                          and not c.get("metadata", {}).get("nbgrader", {}).get("solution"))]
-        fraction, messages, _ = grade_cell(visible_only, cells, isolation=isolation)
+        fraction, messages, _ = grade_cell(visible_only, learner_code_above(nb, index),
+                                           isolation=isolation)
         points = float(meta.get("points", 0))
         results.append(ExerciseResult(meta.get("grade_id", f"cell {index}"), points,
                                       round(points * fraction, 6), "\n".join(messages)))
