@@ -15,7 +15,9 @@ from pathlib import Path
 
 from .course import ASSIGNMENTS, repo_root
 
-__all__ = ["generate", "written_assignments"]
+__all__ = ["START_PAGE", "generate", "start_page", "written_assignments"]
+
+START_PAGE = "START_HERE.ipynb"
 
 
 def written_assignments(root: Path) -> list[str]:
@@ -61,11 +63,42 @@ def generate(slugs: list[str] | None = None, root: Path | None = None) -> list[P
             cwd=root, check=True,
         )
         released.append(known[slug].release(root))
+    (root / "course" / START_PAGE).write_text(start_page(root))
     # A release whose source is gone would mislead learners: remove it.
     for folder in sorted((root / "course").glob("[0-9][0-9]-*")):
         if folder.is_dir() and not (root / "solutions" / folder.name).is_dir():
             shutil.rmtree(folder)
     return released
+
+
+def start_page(root: Path) -> str:
+    """The learner's start page: every chapter in order, one line each.
+
+    Returns the notebook as JSON text (a single markdown cell), generated
+    from the course's table of contents so it never lists a stale chapter.
+    """
+    import nbformat
+
+    lines = [
+        "# Artificial neural networks: start here",
+        "",
+        "Work through the chapters in order. Each notebook explains an idea, recomputes its "
+        "formulas in code, lets you explore it with widgets and asks you to write functions "
+        "that are checked as you go: run an exercise's test cell, or nbgrader's *Validate* "
+        "button, to see how you are doing.",
+        "",
+        "| # | chapter | what you learn |",
+        "| --- | --- | --- |",
+    ]
+    for number, a in enumerate(ASSIGNMENTS, start=1):
+        title = (f"[{a.title}]({a.slug}/{a.notebook_name})" if a.is_written(root)
+                 else f"{a.title} *(coming soon)*")
+        lines.append(f"| {number} | {title} | {a.summary} |")
+    cell = nbformat.v4.new_markdown_cell("\n".join(lines), id="start-here")
+    nb = nbformat.v4.new_notebook(cells=[cell], metadata={
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
+                       "name": "python3"}})
+    return nbformat.writes(nb) + "\n"
 
 
 # --- Checks on instructor and learner notebooks -------------------------------

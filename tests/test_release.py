@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from anncourse.course import ASSIGNMENTS
-from anncourse.release import generate, release_leaks, source_problems
+from anncourse.release import START_PAGE, generate, release_leaks, source_problems
 
 from conftest import ROOT, WRITTEN, written_ids
 
@@ -19,9 +19,11 @@ def test_at_least_the_model_chapter_is_written():
 
 def test_every_folder_is_a_known_assignment():
     known = {a.slug for a in ASSIGNMENTS}
+    assert sorted(p.name for p in (ROOT / "course").iterdir() if p.is_file()) == [START_PAGE]
+    assert not [p for p in (ROOT / "solutions").iterdir() if p.is_file()]
     for top in ("solutions", "course"):
         for folder in (ROOT / top).iterdir():
-            if folder.name.startswith("."):
+            if folder.name.startswith(".") or folder.is_file():
                 continue
             assert folder.name in known, f"{top}/{folder.name} is not an assignment of the course"
             assert sorted(p.name for p in folder.iterdir()) == [f"{folder.name}.ipynb"], (
@@ -51,9 +53,20 @@ def test_course_matches_generation(regenerated, slug):
     )
 
 
+def test_start_page_is_generated_and_lists_every_chapter(regenerated):
+    committed = ROOT / "course" / START_PAGE
+    assert filecmp.cmp(regenerated / "course" / START_PAGE, committed, shallow=False), (
+        f"course/{START_PAGE} is stale: run `anncourse generate`")
+    text = nbformat.read(committed, as_version=4).cells[0].source
+    for a in ASSIGNMENTS:
+        assert a.title in text
+        link = f"]({a.slug}/{a.slug}.ipynb)"
+        assert (link in text) == a.is_written(ROOT), a.slug
+
+
 def test_no_release_without_source():
     for folder in (ROOT / "course").iterdir():
-        if not folder.name.startswith("."):
+        if folder.is_dir() and not folder.name.startswith("."):
             assert (ROOT / "solutions" / folder.name).is_dir(), f"course/{folder.name} has no source"
 
 
