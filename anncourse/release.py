@@ -162,6 +162,10 @@ def source_problems(nb) -> list[str]:
                 problems.append(f"{where}: test cell is not locked")
             if src.count(_BEGIN_HIDDEN) != src.count(_END_HIDDEN):
                 problems.append(f"{where}: unbalanced hidden-test markers")
+            if "raises-exception" not in cell.get("metadata", {}).get("tags", []):
+                # Without it, JupyterLab's Run All stops at the learner's first
+                # failing check and leaves the rest of the chapter unrun.
+                problems.append(f"{where}: test cell lacks the 'raises-exception' tag")
     return problems
 
 

@@ -93,8 +93,12 @@ def _nb(*cells):
     return nb
 
 
-def _cell(src, kind="code", **meta):
+def _cell(src, kind="code", tags=None, **meta):
     cell = nbformat.v4.new_code_cell(src) if kind == "code" else nbformat.v4.new_markdown_cell(src)
+    if tags is None and meta.get("grade"):
+        tags = ["raises-exception"]
+    if tags is not None:
+        cell.metadata["tags"] = tags
     if meta:
         cell.metadata["nbgrader"] = {"schema_version": 3, "task": False, "locked": False,
                                      "solution": False, "grade": False, **meta}
@@ -121,6 +125,9 @@ def test_source_problems_are_found():
     unlocked = _nb(_cell(SOLUTION, grade_id="f", solution=True),
                    _cell(TEST, grade_id="test_f", grade=True, points=1))
     assert any("not locked" in p for p in source_problems(unlocked))
+    untagged = _nb(_cell(SOLUTION, grade_id="f", solution=True),
+                   _cell(TEST, grade_id="test_f", grade=True, locked=True, points=1, tags=[]))
+    assert any("raises-exception" in p for p in source_problems(untagged))
 
 
 def test_leaks_are_found():
