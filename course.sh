@@ -62,21 +62,26 @@ setup() {
 # Tools the course runs by name (nbgrader calls `alembic`) come from the environment.
 export PATH="$PWD/$VENV/bin:$PATH"
 
-# Autograding isolates learners' code with bubblewrap (see README, "Grading and
-# its security model").  Install it where we can; otherwise say what is missing.
-ensure_bubblewrap() {
-    command -v bwrap >/dev/null 2>&1 && return
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "Installing bubblewrap (apt-get) for sandboxed autograding"
-        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap) >/dev/null ||
-            echo "warning: could not install bubblewrap" >&2
-    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && command -v apt-get >/dev/null 2>&1; then
-        echo "Installing bubblewrap (sudo apt-get) for sandboxed autograding"
-        (sudo -n apt-get update -qq && sudo -n apt-get install -y -qq bubblewrap) >/dev/null ||
-            echo "warning: could not install bubblewrap" >&2
+# System packages the tests use: bubblewrap, which autograding needs to isolate
+# learners' code (README, "Grading and its security model"), and Debian's
+# Chromium for the browser test.  Install them where we can, else say so.
+ensure_system_packages() {
+    local missing=()
+    command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+    [ -x /usr/bin/chromium ] || missing+=(chromium)
+    [ ${#missing[@]} -eq 0 ] && return
+    local sudo=()
+    if [ "$(id -u)" != 0 ]; then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo=(sudo -n); else sudo=(none); fi
+    fi
+    if [ "${sudo[0]:-}" != none ] && command -v apt-get >/dev/null 2>&1; then
+        echo "Installing ${missing[*]} (apt-get) for the tests"
+        ("${sudo[@]}" apt-get update -qq &&
+         DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}") >/dev/null ||
+            echo "warning: could not install ${missing[*]}" >&2
     else
-        echo "warning: bubblewrap (bwrap) is not installed; autograding refuses to run without it" >&2
-        echo "         and its tests are skipped. Install it with your package manager." >&2
+        echo "warning: ${missing[*]} not installed: the autograding tests (bubblewrap) and the" >&2
+        echo "         browser test (chromium) are skipped. Install them with your package manager." >&2
     fi
 }
 
@@ -91,7 +96,7 @@ case "$command" in
     test)
         shift
         setup test
-        ensure_bubblewrap
+        ensure_system_packages
         exec "$VENV/bin/python" -m pytest -n auto "$@"
         ;;
     setup)

@@ -1,6 +1,7 @@
 """Every notebook runs top to bottom, offline, and its widgets' callbacks work."""
 from __future__ import annotations
 
+import resource
 import time
 
 import nbformat
@@ -46,9 +47,14 @@ def widgets_moved(nb) -> int:
 def test_solution_notebook_runs_clean(slug):
     nb, seconds = run(ROOT / "solutions" / slug / f"{slug}.ipynb")
     assert errors(nb) == []
+    # Binder gives about 2 GB; the course's budget per notebook is 1.5 GB. The
+    # kernel has exited by now, so it is among the children measured here (the
+    # largest child so far: an upper bound on the kernel's peak).
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert peak_mb < 1536, f"{slug}: a kernel reached {peak_mb:.0f} MB"
     # nbgrader scores a test cell with stderr output as 0: the instructor's must have none.
     assert stderr_in_graded_cells(nb) == []
-    print(f"{slug}: {seconds:.1f} s")
+    print(f"{slug}: {seconds:.1f} s, peak {peak_mb:.0f} MB")
 
 
 @pytest.mark.parametrize("slug", written_ids())

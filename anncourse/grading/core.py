@@ -45,6 +45,11 @@ __all__ = [
 class CheckFailed(AssertionError):
     """Raised by :func:`check` when the learner's answer is not right yet."""
 
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows this instead of a traceback: the learner needs the
+        # explanation, not the frames of the checking machinery.
+        return [f"\x1b[0;31mCheckFailed\x1b[0m: {self}"]
+
 
 class LearnerError(Exception):
     """The learner's function raised; carries a message meant for the learner."""
