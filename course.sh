@@ -97,7 +97,7 @@ case "$command" in
         shift
         setup test
         ensure_system_packages
-        exec "$VENV/bin/python" -m pytest -n auto "$@"
+        exec "$VENV/bin/python" -m pytest -n auto --dist loadfile "$@"
         ;;
     setup)
         setup test
