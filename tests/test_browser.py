@@ -112,7 +112,7 @@ def page(lab):
 # -- JupyterLab through its own application object ---------------------------
 
 NOTEBOOK_STATE = """() => {
-  const panel = window.jupyterapp.shell.currentWidget;
+  const panel = window.annPanel;
   const cells = panel.content.model.cells;
   let running = 0, errors = [], unrun = 0;
   for (let i = 0; i < cells.length; i++) {
@@ -130,29 +130,38 @@ NOTEBOOK_STATE = """() => {
 
 
 def open_notebook(page, lab, path):
-    """Open ``path`` in JupyterLab (as the file browser does) and wait for its kernel."""
+    """Open ``path`` in JupyterLab (as the file browser does) and wait for its kernel.
+
+    The panel is kept as ``window.annPanel`` so that later steps act on it,
+    whatever JupyterLab restores or focuses meanwhile.
+    """
     base, token, _ = lab
     if not page.url.startswith(base):
         page.goto(f"{base}/lab?token={token}")
         page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started")
-        page.evaluate("() => window.jupyterapp.started")
     page.evaluate("""async (path) => {
         const app = window.jupyterapp;
+        await app.started;
+        await app.restored;  // a restored layout must not steal the focus afterwards
         const panel = await app.commands.execute('docmanager:open', {path});
-        app.shell.activateById(panel.id);
+        window.annPanel = panel;
         await panel.context.ready;
         await panel.sessionContext.ready;
     }""", path)
-    page.wait_for_function("(path) => { const w = window.jupyterapp.shell.currentWidget; "
-                           "return w && w.context && w.context.path === path && "
-                           "w.sessionContext.session?.kernel?.status === 'idle'; }", arg=path)
+    page.wait_for_function("() => window.annPanel.sessionContext.session?.kernel?.status === 'idle'",
+                           timeout=180_000)
 
 
 def run_all(page):
+    page.evaluate("""() => {
+        const app = window.jupyterapp;
+        app.shell.activateById(window.annPanel.id);
+    }""")
+    page.wait_for_function("() => window.jupyterapp.shell.currentWidget === window.annPanel")
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     # Done when the kernel is idle and no code cell is left without an execution count.
     page.wait_for_function(f"() => {{ const s = ({NOTEBOOK_STATE})(); "
-                           "return s.kernel === 'idle' && s.unrun === 0; }", timeout=180_000)
+                           "return s.kernel === 'idle' && s.unrun === 0; }", timeout=300_000)
     time.sleep(0.5)  # let the last outputs render before the screenshot
     return page.evaluate(NOTEBOOK_STATE)
 
