@@ -34,6 +34,7 @@ __all__ = [
     "CheckFailed",
     "Exercise",
     "Hint",
+    "Mistake",
     "Property",
     "check",
     "compare",
@@ -96,6 +97,20 @@ class Property:
 
 
 @dataclass(frozen=True)
+class Mistake:
+    """A usual wrong answer, kept with the exercise so the spec tests can use it.
+
+    ``func`` is a wrong implementation a learner is likely to write; the spec
+    tests (generated for every exercise) check that it fails the visible
+    checks and that the failure message contains ``hint``.
+    """
+
+    label: str
+    func: Callable
+    hint: str
+
+
+@dataclass(frozen=True)
 class Exercise:
     """Everything needed to grade one function the learner writes."""
 
@@ -107,6 +122,8 @@ class Exercise:
     # The reference implementation of what the learner writes: a graded
     # answer that is a copy of it earns nothing (see grading.sandbox).
     reference: Callable | None = None
+    # Usual mistakes, each failing the visible checks with its hint.
+    mistakes: Sequence[Mistake] = ()
 
 
 def _to_array(value) -> np.ndarray:
