@@ -1,34 +1,116 @@
 """The course's table of contents: one nbgrader assignment per syllabus section.
 
+:data:`ASSIGNMENTS` is the one place that lists the chapters.  Everything else
+that names them is derived from it: the grading specs registry
+(:mod:`anncourse.grading.specs`), README's chapter table
+(:func:`chapter_table`, checked by a test), the learner's start page, the
+package test, and the notebook, round-trip and browser tests, which run over
+every written chapter.
+
 Each assignment is called ``NN-slug`` and holds one notebook of the same name,
 ``solutions/NN-slug/NN-slug.ipynb`` for the instructor and
 ``course/NN-slug/NN-slug.ipynb`` for the learner.
+
+Examples
+--------
+>>> from anncourse.course import ASSIGNMENTS, get
+>>> len(ASSIGNMENTS)
+19
+>>> get("18-loss-functions").spec
+'loss_functions'
+>>> [a.slug for a in written()][:1]
+['18-loss-functions']
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ASSIGNMENTS", "Assignment", "repo_root"]
+__all__ = ["ASSIGNMENTS", "Assignment", "STATUSES", "chapter_table", "get", "repo_root",
+           "written"]
+
+STATUSES = ("planned", "written")
+_SLUG = re.compile(r"^(\d\d)-[a-z0-9]+(?:-[a-z0-9]+)*$")
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
 @dataclass(frozen=True)
 class Assignment:
+    """One chapter of the course.
+
+    Parameters
+    ----------
+    slug : str
+        ``NN-words-with-hyphens``; the nbgrader assignment and notebook name.
+    title : str
+        The chapter's title, as the start page and README show it.
+    summary : str
+        What the learner learns, in one line.
+    status : {"planned", "written"}
+        ``"written"`` once ``solutions/<slug>/<slug>.ipynb`` exists.
+    spec : str or None
+        The module under :mod:`anncourse.grading.specs` describing the
+        chapter's graded exercises; None while it has none.
+    explorers : tuple of str
+        Names of the :mod:`anncourse.explorers` functions the chapter uses.
+
+    Examples
+    --------
+    >>> a = Assignment("99-sketch", "A sketch", "nothing yet")
+    >>> a.number, a.notebook_name, a.status
+    (99, '99-sketch.ipynb', 'planned')
+    >>> Assignment("sketch", "A sketch", "nothing yet")
+    Traceback (most recent call last):
+    ...
+    ValueError: assignment slug 'sketch' is not of the form NN-words-with-hyphens (for example '08-cost-functions')
+    """
+
     slug: str
     title: str
     summary: str
+    status: str = "planned"
+    spec: str | None = None
+    explorers: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if not isinstance(self.slug, str) or not _SLUG.match(self.slug):
+            raise ValueError(f"assignment slug {self.slug!r} is not of the form "
+                             "NN-words-with-hyphens (for example '08-cost-functions')")
+        if self.status not in STATUSES:
+            raise ValueError(f"{self.slug}: status must be one of {STATUSES}, not {self.status!r}")
+        if self.spec is not None and not _IDENTIFIER.match(self.spec):
+            raise ValueError(f"{self.slug}: spec must be a module name like 'loss_functions', "
+                             f"not {self.spec!r}")
+        if not isinstance(self.explorers, tuple):
+            raise TypeError(f"{self.slug}: explorers must be a tuple of names, "
+                            f"not {type(self.explorers).__name__}")
+
+    @property
+    def number(self) -> int:
+        """The chapter number, from the slug's first two digits."""
+        return int(self.slug[:2])
+
+    @property
+    def written(self) -> bool:
+        """Whether the registry says the chapter is written."""
+        return self.status == "written"
 
     @property
     def notebook_name(self) -> str:
         return f"{self.slug}.ipynb"
 
     def source(self, root: Path) -> Path:
-        return root / "solutions" / self.slug / self.notebook_name
+        """The instructor's notebook under the course root ``root``."""
+        return Path(root) / "solutions" / self.slug / self.notebook_name
 
     def release(self, root: Path) -> Path:
-        return root / "course" / self.slug / self.notebook_name
+        """The learner's notebook under the course root ``root``."""
+        return Path(root) / "course" / self.slug / self.notebook_name
 
     def is_written(self, root: Path) -> bool:
+        """Whether the instructor's notebook exists under ``root`` (a fact on disk;
+        the test suite checks that it agrees with :attr:`status`)."""
         return self.source(root).is_file()
 
 
@@ -68,14 +150,64 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
     Assignment("17-optimizers", "Optimizers",
                "SGD, momentum, NAG, Adagrad, RMSprop, Adadelta, Adam, Adamax and Nadam"),
     Assignment("18-loss-functions", "Loss functions",
-               "MSE, cross-entropy, Huber, hinge and KL divergence with their gradients"),
+               "MSE, cross-entropy, Huber, hinge and KL divergence with their gradients",
+               status="written", spec="loss_functions",
+               explorers=("classification_explorer", "regression_explorer",
+                          "margin_explorer", "kl_explorer")),
     Assignment("19-transfer-learning", "Transfer learning",
                "reusing a pre-trained network: feature extraction and fine-tuning"),
 )
 
 
+def get(slug: str) -> Assignment:
+    """The assignment called ``slug``.
+
+    Raises
+    ------
+    KeyError
+        When the course has no such assignment (the message lists them).
+    """
+    for a in ASSIGNMENTS:
+        if a.slug == slug:
+            return a
+    raise KeyError(f"the course has no assignment {slug!r}; "
+                   f"its assignments are {', '.join(a.slug for a in ASSIGNMENTS)}")
+
+
+def written() -> list[Assignment]:
+    """The assignments the registry marks as written, in course order."""
+    return [a for a in ASSIGNMENTS if a.written]
+
+
+def chapter_table(assignments=None) -> str:
+    """README's chapter table, rendered from :data:`ASSIGNMENTS` (markdown).
+
+    ``assignments`` replaces the registry (``anncourse new-chapter`` renders
+    the table with the entry it is about to mark written).
+
+    Examples
+    --------
+    >>> print(chapter_table().splitlines()[2])
+    | 1 | `01-introduction` | Introduction to neural networks | machine learning, deep learning and where neural networks come from | planned |
+    """
+    lines = ["| # | assignment | chapter | what you learn | status |",
+             "| --- | --- | --- | --- | --- |"]
+    lines += [f"| {a.number} | `{a.slug}` | {a.title} | {a.summary} | {a.status} |"
+              for a in (ASSIGNMENTS if assignments is None else assignments)]
+    return "\n".join(lines) + "\n"
+
+
 def repo_root() -> Path:
-    """The repository's root (the folder holding ``nbgrader_config.py``)."""
+    """The repository's root (the folder holding ``nbgrader_config.py``).
+
+    Only the instructor's commands (``anncourse generate``, ``new-chapter``)
+    need it; a learner's ``pip install anncourse`` has no checkout.
+
+    Raises
+    ------
+    FileNotFoundError
+        When anncourse is installed from a package rather than run from a clone.
+    """
     here = Path(__file__).resolve().parent.parent
     if not (here / "nbgrader_config.py").is_file():
         raise FileNotFoundError(

@@ -1,18 +1,20 @@
 """Where each assignment's exercises are described.
 
 An exercise key is ``"<assignment>/<function name>"``.  Each assignment that
-has graded exercises has one module here, listed in ``_MODULES``, exposing
-``EXERCISES``: a list of :class:`~anncourse.grading.core.Exercise`.
+has graded exercises has one module here exposing ``EXERCISES``: a list of
+:class:`~anncourse.grading.core.Exercise`.  Which module belongs to which
+assignment is not written here but read from the course's registry,
+:data:`anncourse.course.ASSIGNMENTS` (its ``spec`` field).
 """
 from __future__ import annotations
 
 import importlib
 
+from ...course import ASSIGNMENTS
 from ..core import Exercise
 
-_MODULES = {
-    "18-loss-functions": "loss_functions",
-}
+# assignment slug -> module name under this package, derived from the registry.
+_MODULES = {a.slug: a.spec for a in ASSIGNMENTS if a.spec is not None}
 
 
 def exercises(assignment: str) -> dict[str, Exercise]:
