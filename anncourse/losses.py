@@ -21,15 +21,30 @@ labels:
 * :func:`hinge` -- raw scores with labels -1/+1 (support vector machines);
 * :func:`kl_divergence` -- how far a distribution ``q`` is from ``p``.
 
+Logits losses take the raw scores before the sigmoid or softmax and stay
+finite for any logit (log-sum-exp), like PyTorch's functions of the same
+purpose:
+
+* :func:`binary_cross_entropy_with_logits` --
+  ``F.binary_cross_entropy_with_logits(logits, y)``;
+* :func:`cross_entropy_with_logits` -- integer class labels,
+  ``F.cross_entropy(logits, labels)``.
+
 Conventions shared by every function here
 -----------------------------------------
 Reduction
     Each loss returns the *mean* over the examples (over all elements for
-    the elementwise losses, over rows for the distribution losses), as a
-    NumPy floating point scalar, like ``reduction='mean'`` in PyTorch.
+    the elementwise losses, over rows for the distribution and logits
+    losses), as a NumPy floating point scalar, like ``reduction='mean'`` in
+    PyTorch. ``reduction='sum'`` adds the per-example losses and
+    ``reduction='none'`` returns them. The loss modules of
+    :mod:`anncourse.nn` call these functions, the way ``torch.nn`` calls
+    ``torch.nn.functional``: there is one implementation of each loss.
 Gradients
-    ``*_grad`` returns the gradient of that reduced number, so it includes
-    the ``1/n`` of the mean. It has the shape and dtype of the prediction.
+    ``*_grad`` returns the gradient of that reduced number, so with the
+    default ``'mean'`` it includes the ``1/n``. It has the shape and dtype
+    of the prediction. With ``'sum'`` or ``'none'`` each entry is the
+    derivative of its own example's loss (no ``1/n``).
 Dtype
     The prediction decides: a ``float32`` prediction gives a ``float32``
     loss and gradient, anything else gives ``float64``. Targets are cast
@@ -56,6 +71,7 @@ import math
 
 import numpy as np
 
+from anncourse import activations
 from anncourse._validation import (
     as_float_array,
     as_real_number,
@@ -79,7 +95,13 @@ __all__ = [
     "hinge_grad",
     "kl_divergence",
     "kl_divergence_grad",
+    "binary_cross_entropy_with_logits",
+    "binary_cross_entropy_with_logits_grad",
+    "cross_entropy_with_logits",
+    "cross_entropy_with_logits_grad",
 ]
+
+_REDUCTIONS = ("mean", "sum", "none")
 
 # PyTorch's BCELoss floors log(p) at -100, so that log(0) costs 100.
 _LOG_FLOOR = -100.0
@@ -115,6 +137,27 @@ def _check_one_or_two_dims(x, name):
         )
 
 
+def _check_reduction(reduction):
+    if not (isinstance(reduction, str) and reduction in _REDUCTIONS):
+        raise ValueError(f"reduction must be one of {_REDUCTIONS}, but got {reduction!r}")
+
+
+def _reduce(per_example, reduction):
+    """Reduce the per-example losses as ``reduction`` says."""
+    _check_reduction(reduction)
+    if reduction == "mean":
+        return np.mean(per_example)
+    if reduction == "sum":
+        return np.sum(per_example)
+    return np.asarray(per_example)
+
+
+def _scale(local_grad, n, reduction):
+    """The gradient of the reduced loss from each example's own derivative."""
+    _check_reduction(reduction)
+    return local_grad / n if reduction == "mean" else local_grad
+
+
 def _number_of_rows(x):
     """The number of samples: 1 for a single 1-D distribution."""
     return 1 if x.ndim == 1 else x.shape[0]
@@ -144,7 +187,7 @@ def _clamped_log_one_minus(x):
 # --------------------------------------------------------------------------
 
 
-def mse(y_true, y_pred):
+def mse(y_true, y_pred, reduction="mean"):
     """Mean squared error.
 
     Formula, with ``n`` the number of elements::
@@ -157,6 +200,9 @@ def mse(y_true, y_pred):
         Targets ``y``, any shape.
     y_pred : array_like
         Predictions ``yhat``, same shape as ``y_true``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        ``"mean"`` averages the per-sample losses (PyTorch's default),
+        ``"sum"`` adds them, ``"none"`` returns them as an array.
 
     Returns
     -------
@@ -179,10 +225,10 @@ def mse(y_true, y_pred):
     """
     y, y_hat = _target_and_prediction(y_true, y_pred, "y_true", "y_pred")
     errors = y - y_hat
-    return np.mean(errors**2)
+    return _reduce(errors**2, reduction)
 
 
-def mse_grad(y_true, y_pred):
+def mse_grad(y_true, y_pred, reduction="mean"):
     """Gradient of :func:`mse` with respect to the predictions.
 
     Formula::
@@ -195,6 +241,10 @@ def mse_grad(y_true, y_pred):
         Targets ``y``, any shape.
     y_pred : array_like
         Predictions ``yhat``, same shape as ``y_true``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        The reduction of the loss being differentiated. With ``"sum"`` or
+        ``"none"`` there is no ``1/n``: each entry is the derivative of its
+        own sample's loss.
 
     Returns
     -------
@@ -215,10 +265,10 @@ def mse_grad(y_true, y_pred):
     """
     y, y_hat = _target_and_prediction(y_true, y_pred, "y_true", "y_pred")
     n = y_hat.size
-    return 2 * (y_hat - y) / n
+    return _scale(2 * (y_hat - y), n, reduction)
 
 
-def mae(y_true, y_pred):
+def mae(y_true, y_pred, reduction="mean"):
     """Mean absolute error.
 
     Formula, with ``n`` the number of elements::
@@ -231,6 +281,9 @@ def mae(y_true, y_pred):
         Targets ``y``, any shape.
     y_pred : array_like
         Predictions ``yhat``, same shape as ``y_true``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        ``"mean"`` averages the per-sample losses (PyTorch's default),
+        ``"sum"`` adds them, ``"none"`` returns them as an array.
 
     Returns
     -------
@@ -251,10 +304,10 @@ def mae(y_true, y_pred):
     """
     y, y_hat = _target_and_prediction(y_true, y_pred, "y_true", "y_pred")
     errors = y - y_hat
-    return np.mean(np.abs(errors))
+    return _reduce(np.abs(errors), reduction)
 
 
-def mae_grad(y_true, y_pred):
+def mae_grad(y_true, y_pred, reduction="mean"):
     """Subgradient of :func:`mae` with respect to the predictions.
 
     Formula::
@@ -271,6 +324,10 @@ def mae_grad(y_true, y_pred):
         Targets ``y``, any shape.
     y_pred : array_like
         Predictions ``yhat``, same shape as ``y_true``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        The reduction of the loss being differentiated. With ``"sum"`` or
+        ``"none"`` there is no ``1/n``: each entry is the derivative of its
+        own sample's loss.
 
     Returns
     -------
@@ -291,10 +348,10 @@ def mae_grad(y_true, y_pred):
     """
     y, y_hat = _target_and_prediction(y_true, y_pred, "y_true", "y_pred")
     n = y_hat.size
-    return np.sign(y_hat - y) / n
+    return _scale(np.sign(y_hat - y), n, reduction)
 
 
-def huber(y_true, y_pred, delta=1.0):
+def huber(y_true, y_pred, delta=1.0, reduction="mean"):
     """Huber loss: squared error for small errors, absolute error for large.
 
     Formula, with ``e_i = y_i - yhat_i``::
@@ -315,6 +372,9 @@ def huber(y_true, y_pred, delta=1.0):
         Predictions ``yhat``, same shape as ``y_true``.
     delta : float, default 1.0
         Where the loss switches from squared to linear; must be positive.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        ``"mean"`` averages the per-sample losses (PyTorch's default),
+        ``"sum"`` adds them, ``"none"`` returns them as an array.
 
     Returns
     -------
@@ -342,10 +402,10 @@ def huber(y_true, y_pred, delta=1.0):
     abs_errors = np.abs(errors)
     quadratic = 0.5 * errors**2
     linear = delta * (abs_errors - 0.5 * delta)
-    return np.mean(np.where(abs_errors <= delta, quadratic, linear))
+    return _reduce(np.where(abs_errors <= delta, quadratic, linear), reduction)
 
 
-def huber_grad(y_true, y_pred, delta=1.0):
+def huber_grad(y_true, y_pred, delta=1.0, reduction="mean"):
     """Gradient of :func:`huber` with respect to the predictions.
 
     Formula, with ``e_i = y_i - yhat_i``::
@@ -366,6 +426,10 @@ def huber_grad(y_true, y_pred, delta=1.0):
         Predictions ``yhat``, same shape as ``y_true``.
     delta : float, default 1.0
         Where the loss switches from squared to linear; must be positive.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        The reduction of the loss being differentiated. With ``"sum"`` or
+        ``"none"`` there is no ``1/n``: each entry is the derivative of its
+        own sample's loss.
 
     Returns
     -------
@@ -389,7 +453,7 @@ def huber_grad(y_true, y_pred, delta=1.0):
     delta = _check_delta(delta, y_hat.dtype)
     n = y_hat.size
     errors = y - y_hat
-    return -np.clip(errors, -delta, delta) / n
+    return _scale(-np.clip(errors, -delta, delta), n, reduction)
 
 
 def _check_delta(delta, dtype):
@@ -406,7 +470,7 @@ def _check_delta(delta, dtype):
 # --------------------------------------------------------------------------
 
 
-def binary_cross_entropy(y_true, p_pred):
+def binary_cross_entropy(y_true, p_pred, reduction="mean"):
     """Binary cross-entropy (log loss) of predicted probabilities.
 
     Formula, with ``n`` the number of elements::
@@ -425,6 +489,9 @@ def binary_cross_entropy(y_true, p_pred):
     p_pred : array_like
         Predicted probabilities of class 1, in ``[0, 1]``, same shape as
         ``y_true``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        ``"mean"`` averages the per-sample losses (PyTorch's default),
+        ``"sum"`` adds them, ``"none"`` returns them as an array.
 
     Returns
     -------
@@ -455,10 +522,10 @@ def binary_cross_entropy(y_true, p_pred):
     check_in_range(p, "p_pred", 0, 1)
     log_p = _clamped_log(p)
     log_one_minus_p = _clamped_log_one_minus(p)
-    return np.mean(-y * log_p - (1 - y) * log_one_minus_p)
+    return _reduce(-y * log_p - (1 - y) * log_one_minus_p, reduction)
 
 
-def binary_cross_entropy_grad(y_true, p_pred):
+def binary_cross_entropy_grad(y_true, p_pred, reduction="mean"):
     """Gradient of :func:`binary_cross_entropy` with respect to ``p``.
 
     Formula::
@@ -477,6 +544,10 @@ def binary_cross_entropy_grad(y_true, p_pred):
         Targets in ``[0, 1]``, any shape.
     p_pred : array_like
         Predicted probabilities in ``[0, 1]``, same shape as ``y_true``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        The reduction of the loss being differentiated. With ``"sum"`` or
+        ``"none"`` there is no ``1/n``: each entry is the derivative of its
+        own sample's loss.
 
     Returns
     -------
@@ -500,10 +571,10 @@ def binary_cross_entropy_grad(y_true, p_pred):
     check_in_range(y, "y_true", 0, 1)
     check_in_range(p, "p_pred", 0, 1)
     n = p.size
-    return (p - y) / np.maximum(p * (1 - p), _BCE_GRAD_EPSILON) / n
+    return _scale((p - y) / np.maximum(p * (1 - p), _BCE_GRAD_EPSILON), n, reduction)
 
 
-def categorical_cross_entropy(y_true_onehot, p_pred):
+def categorical_cross_entropy(y_true_onehot, p_pred, reduction="mean"):
     """Categorical cross-entropy of predicted class distributions.
 
     Formula, for ``n`` samples and ``C`` classes::
@@ -524,6 +595,9 @@ def categorical_cross_entropy(y_true_onehot, p_pred):
         Predicted probabilities (for example a softmax output), same shape;
         each row in ``[0, 1]`` and summing to 1 (within ``1e-6`` for
         float64, ``1e-4`` for float32).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        ``"mean"`` averages the per-sample losses (PyTorch's default),
+        ``"sum"`` adds them, ``"none"`` returns them as an array.
 
     Returns
     -------
@@ -549,10 +623,10 @@ def categorical_cross_entropy(y_true_onehot, p_pred):
     """
     y, p = _distribution_pair(y_true_onehot, p_pred, "y_true_onehot", "p_pred")
     per_sample = np.sum(-y * _clamped_log(p), axis=-1)
-    return np.mean(per_sample)
+    return _reduce(per_sample, reduction)
 
 
-def categorical_cross_entropy_grad(y_true_onehot, p_pred):
+def categorical_cross_entropy_grad(y_true_onehot, p_pred, reduction="mean"):
     """Gradient of :func:`categorical_cross_entropy` with respect to ``p``.
 
     Formula, with ``n`` the number of rows (1 for a 1-D input)::
@@ -579,6 +653,10 @@ def categorical_cross_entropy_grad(y_true_onehot, p_pred):
         Targets, shape ``(n, C)`` or ``(C,)``, rows summing to 1.
     p_pred : array_like
         Predicted probabilities, same shape, rows summing to 1.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        The reduction of the loss being differentiated. With ``"sum"`` or
+        ``"none"`` there is no ``1/n``: each entry is the derivative of its
+        own sample's loss.
 
     Returns
     -------
@@ -602,7 +680,7 @@ def categorical_cross_entropy_grad(y_true_onehot, p_pred):
     y, p = _distribution_pair(y_true_onehot, p_pred, "y_true_onehot", "p_pred")
     n = _number_of_rows(p)
     p_floor = max(_PROB_FLOOR, float(np.finfo(p.dtype).tiny))
-    return np.where(y > 0, -y / np.maximum(p, p_floor), 0) / n
+    return _scale(np.where(y > 0, -y / np.maximum(p, p_floor), 0), n, reduction)
 
 
 def _distribution_pair(target, prediction, target_name, prediction_name):
@@ -616,7 +694,7 @@ def _distribution_pair(target, prediction, target_name, prediction_name):
     return target, prediction
 
 
-def hinge(y_true, score):
+def hinge(y_true, score, reduction="mean"):
     """Hinge loss for labels -1/+1 and real-valued scores.
 
     Formula, with ``n`` the number of elements::
@@ -632,6 +710,9 @@ def hinge(y_true, score):
         Labels, each -1 or +1, any shape.
     score : array_like
         Raw scores ``s`` (not probabilities), same shape as ``y_true``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        ``"mean"`` averages the per-sample losses (PyTorch's default),
+        ``"sum"`` adds them, ``"none"`` returns them as an array.
 
     Returns
     -------
@@ -655,10 +736,10 @@ def hinge(y_true, score):
     y, s = _target_and_prediction(y_true, score, "y_true", "score")
     _check_plus_minus_one(y)
     margins = y * s
-    return np.mean(np.maximum(0, 1 - margins))
+    return _reduce(np.maximum(0, 1 - margins), reduction)
 
 
-def hinge_grad(y_true, score):
+def hinge_grad(y_true, score, reduction="mean"):
     """Subgradient of :func:`hinge` with respect to the scores.
 
     Formula::
@@ -676,6 +757,10 @@ def hinge_grad(y_true, score):
         Labels, each -1 or +1, any shape.
     score : array_like
         Raw scores, same shape as ``y_true``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        The reduction of the loss being differentiated. With ``"sum"`` or
+        ``"none"`` there is no ``1/n``: each entry is the derivative of its
+        own sample's loss.
 
     Returns
     -------
@@ -699,7 +784,7 @@ def hinge_grad(y_true, score):
     _check_plus_minus_one(y)
     n = s.size
     margins = y * s
-    return np.where(1 - margins > 0, -y, 0) / n
+    return _scale(np.where(1 - margins > 0, -y, 0), n, reduction)
 
 
 def _check_plus_minus_one(y):
@@ -715,7 +800,7 @@ def _check_plus_minus_one(y):
     raise ValueError(f"hinge needs labels -1/+1, but y_true contains {bad}")
 
 
-def kl_divergence(p, q):
+def kl_divergence(p, q, reduction="mean"):
     """Kullback-Leibler divergence ``KL(p || q)``, in nats (natural log).
 
     Formula::
@@ -739,6 +824,9 @@ def kl_divergence(p, q):
     q : array_like
         The approximating distribution(s), for example a model's
         prediction; same shape and rules as ``p``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        ``"mean"`` averages the per-sample losses (PyTorch's default),
+        ``"sum"`` adds them, ``"none"`` returns them as an array.
 
     Returns
     -------
@@ -772,10 +860,10 @@ def kl_divergence(p, q):
         log_ratio = np.log(p[support]) - np.log(q[support])
     terms[support] = p[support] * log_ratio
     per_row = np.sum(terms, axis=-1)
-    return np.mean(per_row)
+    return _reduce(per_row, reduction)
 
 
-def kl_divergence_grad(p, q):
+def kl_divergence_grad(p, q, reduction="mean"):
     """Gradient of :func:`kl_divergence` with respect to ``q``.
 
     Formula, with ``n`` the number of rows (1 for a 1-D input)::
@@ -793,6 +881,10 @@ def kl_divergence_grad(p, q):
         The reference distribution(s), shape ``(C,)`` or ``(n, C)``.
     q : array_like
         The approximating distribution(s), same shape.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        The reduction of the loss being differentiated. With ``"sum"`` or
+        ``"none"`` there is no ``1/n``: each entry is the derivative of its
+        own sample's loss.
 
     Returns
     -------
@@ -820,4 +912,217 @@ def kl_divergence_grad(p, q):
     # the true value, so those warnings are silenced.
     with np.errstate(divide="ignore", over="ignore"):
         grad[support] = -p[support] / q[support]
-    return grad / n
+    return _scale(grad, n, reduction)
+
+
+# --------------------------------------------------------------------------
+# Losses of logits
+# --------------------------------------------------------------------------
+
+
+def _targets_and_logits(y_true, logits):
+    y, z = _target_and_prediction(y_true, logits, "y_true", "logits")
+    check_in_range(y, "y_true", 0, 1)
+    return y, z
+
+
+def binary_cross_entropy_with_logits(y_true, logits, reduction="mean"):
+    """Binary cross-entropy of ``sigmoid(logits)``, computed from the logits.
+
+    Formula, with ``p_i = sigmoid(z_i)``, written so that nothing overflows::
+
+        l_i = -[ y_i * log(p_i) + (1 - y_i) * log(1 - p_i) ]
+            = max(z_i, 0) - z_i * y_i + log(1 + exp(-|z_i|))
+
+    ``log(1 + exp(-|z|))`` is the log-sum-exp of ``(0, z)`` minus its
+    maximum: ``exp`` only ever sees a number <= 0. So a logit of 1000 gives
+    an exact 0 or 1000, where ``sigmoid`` followed by
+    :func:`binary_cross_entropy` would clamp at 100. Same as
+    ``torch.nn.functional.binary_cross_entropy_with_logits(z, y)``.
+
+    Parameters
+    ----------
+    y_true : array_like
+        Targets in ``[0, 1]``, any shape.
+    logits : array_like
+        Raw scores ``z`` (any real number), same shape as ``y_true``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        ``"mean"`` averages the per-element losses, ``"sum"`` adds them,
+        ``"none"`` returns them as an array.
+
+    Returns
+    -------
+    numpy.floating or numpy.ndarray
+        The loss, of the logits' dtype.
+
+    Raises
+    ------
+    TypeError
+        If an input is not numeric.
+    ValueError
+        If the inputs are empty, their shapes differ, a target lies outside
+        ``[0, 1]`` or ``reduction`` is unknown.
+
+    Examples
+    --------
+    >>> print(f"{binary_cross_entropy_with_logits([1, 0], [0.0, 0.0]):.5f}")   # ln 2
+    0.69315
+    >>> print(binary_cross_entropy_with_logits([1, 0], [-1000.0, 1000.0]))
+    1000.0
+    """
+    y, z = _targets_and_logits(y_true, logits)
+    per_element = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+    return _reduce(per_element, reduction)
+
+
+def binary_cross_entropy_with_logits_grad(y_true, logits, reduction="mean"):
+    """Gradient of :func:`binary_cross_entropy_with_logits` with respect to the logits.
+
+    Formula::
+
+        dL/dz_i = (1/n) * (sigmoid(z_i) - y_i)
+
+    Parameters
+    ----------
+    y_true : array_like
+        Targets in ``[0, 1]``, any shape.
+    logits : array_like
+        Raw scores, same shape as ``y_true``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        The reduction of the loss being differentiated; no ``1/n`` for
+        ``"sum"`` and ``"none"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The gradient, same shape and dtype as ``logits``.
+
+    Raises
+    ------
+    TypeError
+        If an input is not numeric.
+    ValueError
+        If the inputs are empty, their shapes differ, a target lies outside
+        ``[0, 1]`` or ``reduction`` is unknown.
+
+    Examples
+    --------
+    >>> binary_cross_entropy_with_logits_grad([1, 0], [0.0, 1000.0])
+    array([-0.25,  0.5 ])
+    """
+    y, z = _targets_and_logits(y_true, logits)
+    return _scale(activations.sigmoid(z) - y, z.size, reduction)
+
+
+def _labels_and_logits(labels, logits):
+    """Integer labels ``(n,)`` and float logits ``(n, C)``; ``(C,)`` is one sample."""
+    z = as_float_array(logits, "logits")
+    if z.ndim not in (1, 2):
+        raise ValueError(f"logits must have shape (n, C) or (C,), but have shape {z.shape}")
+    t = np.asarray(labels)
+    if t.dtype.kind not in "iu":
+        raise TypeError(
+            f"labels must be integer class indices, but have dtype {t.dtype}; "
+            "convert them with labels.astype(int)"
+        )
+    if t.shape != z.shape[:-1]:
+        raise ValueError(
+            f"labels must hold one class per sample, shape {z.shape[:-1]}, for logits of "
+            f"shape {z.shape}, but have shape {t.shape}"
+        )
+    c = z.shape[-1]
+    bad = t[(t < 0) | (t >= c)]
+    if bad.size:
+        raise ValueError(f"labels contain class {bad.flat[0]}, but logits have classes 0 .. {c - 1}")
+    return t, z
+
+
+def cross_entropy_with_logits(labels, logits, reduction="mean"):
+    """Cross-entropy of ``softmax(logits)`` against integer class labels.
+
+    Formula, for sample ``i`` with class ``t_i``, through log-sum-exp::
+
+        l_i = -log softmax(z_i)[t_i] = logsumexp(z_i) - z_i,t_i
+        logsumexp(z) = m + log(sum_k exp(z_k - m)),  m = max_k z_k
+
+    Subtracting the row's maximum ``m`` keeps every ``exp`` at most 1, so
+    logits of 1000 or -1000 are fine. Same as
+    ``torch.nn.functional.cross_entropy(z, t)``.
+
+    Parameters
+    ----------
+    labels : array_like of int
+        The class of each sample, shape ``(n,)``, in ``0 .. C-1``; or a
+        single integer for 1-D logits.
+    logits : array_like
+        Raw scores, shape ``(n, C)``, or ``(C,)`` for one sample.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        ``"mean"`` averages over the samples, ``"sum"`` adds, ``"none"``
+        returns one loss per sample.
+
+    Returns
+    -------
+    numpy.floating or numpy.ndarray
+        The loss, of the logits' dtype.
+
+    Raises
+    ------
+    TypeError
+        If the logits are not numeric or the labels not integers.
+    ValueError
+        If the shapes do not fit, a label is not a class, or ``reduction``
+        is unknown.
+
+    Examples
+    --------
+    >>> print(f"{cross_entropy_with_logits([1], [[0.0, 0.0, 0.0]]):.5f}")   # ln 3
+    1.09861
+    >>> print(cross_entropy_with_logits([0, 1], [[1000.0, -1000.0], [1000.0, -1000.0]]))
+    1000.0
+    """
+    t, z = _labels_and_logits(labels, logits)
+    log_p = activations.log_softmax(z, axis=-1)
+    per_sample = -np.take_along_axis(log_p, t[..., None], axis=-1)[..., 0]
+    return _reduce(per_sample, reduction)
+
+
+def cross_entropy_with_logits_grad(labels, logits, reduction="mean"):
+    """Gradient of :func:`cross_entropy_with_logits` with respect to the logits.
+
+    Formula, with ``n`` the number of samples (1 for 1-D logits)::
+
+        dL/dz_ij = (1/n) * (softmax(z_i)_j - [j == t_i])
+
+    Parameters
+    ----------
+    labels : array_like of int
+        The class of each sample, shape ``(n,)`` (or one integer).
+    logits : array_like
+        Raw scores, shape ``(n, C)`` (or ``(C,)``).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        The reduction of the loss being differentiated; no ``1/n`` for
+        ``"sum"`` and ``"none"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The gradient, same shape and dtype as ``logits``.
+
+    Raises
+    ------
+    TypeError
+        If the logits are not numeric or the labels not integers.
+    ValueError
+        If the shapes do not fit, a label is not a class, or ``reduction``
+        is unknown.
+
+    Examples
+    --------
+    >>> cross_entropy_with_logits_grad([0, 1], [[0.0, 0.0], [0.0, 0.0]])
+    array([[-0.25,  0.25],
+           [ 0.25, -0.25]])
+    """
+    t, z = _labels_and_logits(labels, logits)
+    grad = activations.softmax(z, axis=-1)
+    np.put_along_axis(grad, t[..., None], np.take_along_axis(grad, t[..., None], axis=-1) - 1, axis=-1)
+    return _scale(grad, _number_of_rows(z), reduction)

@@ -43,6 +43,10 @@ import anncourse.losses
 from anncourse.losses import (
     binary_cross_entropy,
     binary_cross_entropy_grad,
+    binary_cross_entropy_with_logits,
+    binary_cross_entropy_with_logits_grad,
+    cross_entropy_with_logits,
+    cross_entropy_with_logits_grad,
     categorical_cross_entropy,
     categorical_cross_entropy_grad,
     hinge,
@@ -524,6 +528,118 @@ def test_mae_grad_at_zero_error_is_zero():
 
 
 # --------------------------------------------------------------------------
+# Logits losses and reductions, against PyTorch
+# --------------------------------------------------------------------------
+
+REDUCTIONS = ["mean", "sum", "none"]
+
+
+def _torch_value_and_grad(loss_fn, x, *rest, reduction, **kwargs):
+    """``loss_fn(x, *rest, reduction=...)`` in torch, and d(sum of it)/dx.
+
+    For ``"none"`` the gradient of the sum is each element's own
+    derivative, which is what our ``*_grad(..., reduction="none")`` returns.
+    """
+    xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    value = loss_fn(xt, *rest, reduction=reduction, **kwargs)
+    value.sum().backward()
+    return value.detach().numpy(), xt.grad.numpy()
+
+
+@FAST
+@given(same_shape_pair(bounded_floats(0, 1), bounded_floats(-1000, 1000), min_dims=1),
+       st.sampled_from(REDUCTIONS))
+def test_binary_cross_entropy_with_logits_matches_torch(pair, reduction):
+    y, z = pair
+    value_t, grad_t = _torch_value_and_grad(F.binary_cross_entropy_with_logits, z,
+                                            torch.tensor(y), reduction=reduction)
+    value = assert_no_warnings(binary_cross_entropy_with_logits, y, z, reduction=reduction)
+    grad = assert_no_warnings(binary_cross_entropy_with_logits_grad, y, z, reduction=reduction)
+    # Each term is max(z, 0) - z*y + log1p(exp(-|z|)) in both libraries: the
+    # difference is rounding, relative to terms of size up to 1000 (atol).
+    np.testing.assert_allclose(value, value_t, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(grad, grad_t, rtol=1e-10, atol=1e-15)
+
+
+@st.composite
+def labels_and_logits(draw):
+    n, c = draw(st.integers(1, 6)), draw(st.integers(1, 5))
+    scale = draw(st.sampled_from([1.0, 30.0, 1000.0]))
+    z = draw(arrays(np.float64, (n, c), elements=bounded_floats(-1, 1))) * scale
+    t = draw(arrays(np.int64, (n,), elements=st.integers(0, c - 1)))
+    return t, z
+
+
+@FAST
+@given(labels_and_logits(), st.sampled_from(REDUCTIONS))
+def test_cross_entropy_with_logits_matches_torch(pair, reduction):
+    t, z = pair
+    value_t, grad_t = _torch_value_and_grad(F.cross_entropy, z, torch.from_numpy(t),
+                                            reduction=reduction)
+    value = assert_no_warnings(cross_entropy_with_logits, t, z, reduction=reduction)
+    grad = assert_no_warnings(cross_entropy_with_logits_grad, t, z, reduction=reduction)
+    # log-sum-exp of logits up to 1000: rounding relative to 1000 (atol).
+    np.testing.assert_allclose(value, value_t, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(grad, grad_t, rtol=1e-10, atol=1e-15)
+
+
+def test_cross_entropy_with_logits_of_one_sample_is_a_batch_of_one():
+    z = np.array([2.0, -1.0, 0.5])
+    assert cross_entropy_with_logits(2, z) == cross_entropy_with_logits([2], z[None])
+    np.testing.assert_array_equal(cross_entropy_with_logits_grad(2, z),
+                                  cross_entropy_with_logits_grad([2], z[None])[0])
+
+
+def test_logits_losses_at_plus_minus_1000_are_exact():
+    """The naive forms give inf or nan here; log-sum-exp gives the true values."""
+    z = np.array([1000.0, -1000.0, 1000.0, -1000.0])
+    y = np.array([1.0, 0.0, 0.0, 1.0])
+    per = assert_no_warnings(binary_cross_entropy_with_logits, y, z, reduction="none")
+    np.testing.assert_array_equal(per, [0.0, 0.0, 1000.0, 1000.0])
+    logits = np.array([[1000.0, -1000.0, 0.0], [1000.0, 1000.0, -1000.0]])
+    per = assert_no_warnings(cross_entropy_with_logits, [1, 0], logits, reduction="none")
+    np.testing.assert_allclose(per, [2000.0, math.log(2)], rtol=1e-15)
+
+
+def test_cross_entropy_with_logits_errors():
+    with pytest.raises(TypeError, match="integer class indices, but have dtype float64"):
+        cross_entropy_with_logits([0.0, 1.0], np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"shape \(2,\), for logits of shape \(2, 3\)"):
+        cross_entropy_with_logits([0, 1, 2], np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="class 3, but logits have classes 0 .. 2"):
+        cross_entropy_with_logits_grad([0, 3], np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"shape \(n, C\) or \(C,\)"):
+        cross_entropy_with_logits([[0]], np.zeros((1, 1, 2)))
+
+
+# Each elementwise loss against torch.nn.functional, for every reduction.
+TORCH_FUNCTIONAL = [
+    (mse, mse_grad, F.mse_loss, bounded_floats(-10, 10), bounded_floats(-10, 10), {}),
+    (mae, mae_grad, F.l1_loss, bounded_floats(-10, 10), bounded_floats(-10, 10), {}),
+    (huber, huber_grad, F.huber_loss, bounded_floats(-10, 10), bounded_floats(-10, 10),
+     {"delta": 0.7}),
+    (binary_cross_entropy, binary_cross_entropy_grad, F.binary_cross_entropy,
+     st.sampled_from([0.0, 1.0]), bounded_floats(0.01, 0.99), {}),
+]
+
+
+@pytest.mark.parametrize("fn, grad_fn, torch_fn, targets, predictions, kwargs", TORCH_FUNCTIONAL,
+                         ids=[c[0].__name__ for c in TORCH_FUNCTIONAL])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@SLOW
+@given(data=st.data())
+def test_every_reduction_matches_torch(fn, grad_fn, torch_fn, targets, predictions, kwargs,
+                                       reduction, data):
+    y, x = data.draw(same_shape_pair(targets, predictions, min_dims=1))
+    # At an error of exactly 0 both libraries take sign(0) = 0 for L1.
+    value_t, grad_t = _torch_value_and_grad(torch_fn, x, torch.tensor(y), reduction=reduction,
+                                            **kwargs)
+    np.testing.assert_allclose(fn(y, x, reduction=reduction, **kwargs), value_t, **ORACLE)
+    np.testing.assert_allclose(grad_fn(y, x, reduction=reduction, **kwargs), grad_t, rtol=1e-10,
+                               atol=1e-300)
+
+
+# --------------------------------------------------------------------------
 # Batches, single samples, lists and dtypes
 # --------------------------------------------------------------------------
 
@@ -556,6 +672,8 @@ ALL_PAIRS = [
     (hinge_grad, [1.0, -1.0], [0.5, 0.25]),
     (kl_divergence, [0.5, 0.5], [0.25, 0.75]),
     (kl_divergence_grad, [0.5, 0.5], [0.25, 0.75]),
+    (binary_cross_entropy_with_logits, [1.0, 0.0], [2.0, -0.5]),
+    (binary_cross_entropy_with_logits_grad, [1.0, 0.0], [2.0, -0.5]),
 ]
 ALL_IDS = [case[0].__name__ for case in ALL_PAIRS]
 LOSSES = [case for case in ALL_PAIRS if not case[0].__name__.endswith("_grad")]
@@ -604,6 +722,34 @@ def test_zero_dimensional_inputs_are_one_element():
     assert mse(3.0, 5.0) == 4.0
     assert mse_grad(3.0, 5.0) == 4.0
     assert hinge(1, -1.0) == 2.0
+
+
+@pytest.mark.parametrize("fn, target, prediction", ALL_PAIRS, ids=ALL_IDS)
+def test_sum_and_none_agree_with_mean(fn, target, prediction):
+    mean = fn(target, prediction)
+    total = fn(target, prediction, reduction="sum")
+    per = fn(target, prediction, reduction="none")
+    if fn.__name__.endswith("_grad"):
+        np.testing.assert_allclose(total, per)
+        # The distribution losses average over rows (a 1-D input is one row),
+        # the others over elements.
+        if fn.__name__.startswith(("categorical", "kl")):
+            n = len(prediction) if np.ndim(prediction) == 2 else 1
+        else:
+            n = np.size(prediction)
+        np.testing.assert_allclose(mean, per / n, rtol=1e-15)
+    else:
+        np.testing.assert_allclose(total, np.sum(per), rtol=1e-15)
+        np.testing.assert_allclose(mean, np.mean(per), rtol=1e-15)
+
+
+@pytest.mark.parametrize("fn, target, prediction",
+                         ALL_PAIRS + [(cross_entropy_with_logits, [0], [[0.0, 1.0]])],
+                         ids=ALL_IDS + ["cross_entropy_with_logits"])
+def test_unknown_reduction_is_named(fn, target, prediction):
+    with pytest.raises(ValueError, match=r"reduction must be one of \('mean', 'sum', 'none'\), "
+                                         r"but got 'average'"):
+        fn(target, prediction, reduction="average")
 
 
 # --------------------------------------------------------------------------

@@ -200,3 +200,32 @@ def test_reprs_and_no_parameters():
     assert repr(nn.CrossEntropyLoss("sum")) == "CrossEntropyLoss(reduction='sum')"
     assert repr(nn.HuberLoss(delta=2.0)) == "HuberLoss(delta=2.0)"
     assert list(nn.CrossEntropyLoss().parameters()) == []
+
+
+@pytest.mark.parametrize("module, functional, functional_grad", [
+    (nn.MSELoss, losses.mse, losses.mse_grad),
+    (nn.HuberLoss, losses.huber, losses.huber_grad),
+    (nn.BCELoss, losses.binary_cross_entropy, losses.binary_cross_entropy_grad),
+    (nn.BCEWithLogitsLoss, losses.binary_cross_entropy_with_logits,
+     losses.binary_cross_entropy_with_logits_grad),
+    (nn.CrossEntropyLoss, losses.cross_entropy_with_logits, losses.cross_entropy_with_logits_grad),
+])
+def test_one_implementation_per_loss(module, functional, functional_grad, monkeypatch):
+    """The modules hold no formula: they call the functions of anncourse.losses."""
+    assert module._loss is functional and module._grad is functional_grad
+    calls = []
+
+    def spy(fn):
+        def wrapped(*args, **kwargs):
+            calls.append((fn.__name__, kwargs["reduction"]))
+            return fn(*args, **kwargs)
+        return staticmethod(wrapped)
+
+    monkeypatch.setattr(module, "_loss", spy(functional))
+    monkeypatch.setattr(module, "_grad", spy(functional_grad))
+    x = np.array([[0.2, 0.7], [0.6, 0.1]])
+    target = np.array([1, 0]) if module is nn.CrossEntropyLoss else np.array([[1.0, 0.0], [0.0, 1.0]])
+    loss = module(reduction="sum")
+    loss(x, target)
+    loss.backward()
+    assert calls == [(functional.__name__, "sum"), (functional_grad.__name__, "sum")]

@@ -16,8 +16,10 @@ Each loss first computes one value ``l_i`` per element (per sample for
 * ``"none"``: the array of ``l_i``; ``backward`` then needs the upstream
   gradient ``dL/dl`` of that shape.
 
-The mean losses equal the functions of :mod:`anncourse.losses` and, like
-everything here, PyTorch's losses of the same name (note the order:
+Each module calls its function in :mod:`anncourse.losses` (and that
+function's gradient) with the same ``reduction``, the way ``torch.nn``
+calls ``torch.nn.functional``: one implementation of each loss. Like
+everything here they match PyTorch's losses of the same name (note the order:
 ``input`` first, then ``target``, as in PyTorch). The input's dtype is the
 dtype of the loss and of the gradient.
 """
@@ -27,17 +29,13 @@ import math
 
 import numpy as np
 
-from anncourse import activations
+from anncourse import losses as F
 from anncourse._validation import (
     as_float_array,
     as_real_number,
     check_in_range,
     check_same_shape,
 )
-# PyTorch's clamps for binary cross-entropy, shared with anncourse.losses so
-# that the two always agree: logs are floored at -100, and the gradient
-# never divides by less than (float32) 1e-12.
-from anncourse.losses import _BCE_GRAD_EPSILON, _clamped_log, _clamped_log_one_minus
 from anncourse.nn.module import Module
 
 __all__ = ["MSELoss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss"]
@@ -46,12 +44,15 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 
 class _Loss(Module):
-    """Shared reduction and backward logic; subclasses give the elementwise loss.
+    """Shared reduction and backward logic; the formulas live in :mod:`anncourse.losses`.
 
-    A subclass defines ``_losses(input, target)``, returning the array of
-    ``l_i`` and whatever its gradient needs, and ``_local_grad(saved)``,
-    returning ``dl_i/dinput`` (the input's shape).
+    A subclass names the functional loss and its gradient (``_loss`` and
+    ``_grad``, called as ``f(target, input, reduction=...)``) and may check
+    its arguments in ``_prepare(input, target)`` with messages that use
+    PyTorch's names, ``input`` and ``target``.
     """
+
+    _loss = _grad = None  # set by each subclass
 
     def __init__(self, reduction="mean"):
         super().__init__()
@@ -59,15 +60,19 @@ class _Loss(Module):
             raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
         self.reduction = reduction
 
+    def _prepare(self, input, target):
+        return _input_and_target(input, target)
+
+    def _options(self):
+        """Keyword arguments of the functional loss besides ``reduction``."""
+        return {}
+
     def forward(self, input, target):
         """Return the loss of ``input`` against ``target``, reduced."""
-        losses, saved = self._losses(input, target)
-        self._saved = (saved, losses.shape, losses.dtype)
-        if self.reduction == "mean":
-            return np.mean(losses)
-        if self.reduction == "sum":
-            return np.sum(losses)
-        return losses
+        x, t = self._prepare(input, target)
+        value = self._loss(t, x, reduction=self.reduction, **self._options())
+        self._saved = (x, t, np.shape(value))
+        return value
 
     def backward(self, grad_output=None):
         """Return the gradient of the loss with respect to ``input``.
@@ -84,24 +89,20 @@ class _Loss(Module):
         numpy.ndarray
             ``dL/dinput``, with the input's shape and dtype.
         """
-        saved, loss_shape, dtype = self._saved_for_backward()
-        local_grad = self._local_grad(saved)
+        x, t, loss_shape = self._saved_for_backward()
+        grad = self._grad(t, x, reduction=self.reduction, **self._options())
         if self.reduction == "none":
             if grad_output is None:
                 raise ValueError(
                     "with reduction='none' the loss is an array, so backward() needs "
                     f"grad_output: the gradient with respect to it, of shape {loss_shape}"
                 )
-            g = self._check_grad_output(grad_output, loss_shape, dtype)
+            g = self._check_grad_output(grad_output, loss_shape, x.dtype)
             # CrossEntropyLoss has one loss per row of logits: broadcast g over the row.
-            return local_grad * g.reshape(loss_shape + (1,) * (local_grad.ndim - g.ndim))
+            return grad * g.reshape(loss_shape + (1,) * (grad.ndim - g.ndim))
         if grad_output is None:
-            g = dtype.type(1)
-        else:
-            g = dtype.type(as_real_number(grad_output, "grad_output"))
-        if self.reduction == "mean":
-            return local_grad * g / math.prod(loss_shape)
-        return local_grad * g
+            return grad
+        return grad * x.dtype.type(as_real_number(grad_output, "grad_output"))
 
     def extra_repr(self):
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
@@ -130,19 +131,14 @@ class MSELoss(_Loss):
     Examples
     --------
     >>> mse = MSELoss()
-    >>> print(mse(np.array([2.5, 5.2]), np.array([3.0, 5.0])))
-    0.14500000000000005
+    >>> print(f"{mse(np.array([2.5, 5.2]), np.array([3.0, 5.0])):.4f}")
+    0.1450
     >>> mse.backward()
     array([-0.5,  0.2])
     """
 
-    def _losses(self, input, target):
-        x, y = _input_and_target(input, target)
-        diff = x - y
-        return diff**2, diff
-
-    def _local_grad(self, diff):
-        return 2 * diff
+    _loss = staticmethod(F.mse)
+    _grad = staticmethod(F.mse_grad)
 
 
 class HuberLoss(_Loss):
@@ -169,6 +165,9 @@ class HuberLoss(_Loss):
     array([0.25, 0.5 ])
     """
 
+    _loss = staticmethod(F.huber)
+    _grad = staticmethod(F.huber_grad)
+
     def __init__(self, reduction="mean", delta=1.0):
         super().__init__(reduction)
         delta = as_real_number(delta, "delta")
@@ -176,17 +175,8 @@ class HuberLoss(_Loss):
             raise ValueError(f"delta must be a positive finite number, got {delta}")
         self.delta = delta
 
-    def _losses(self, input, target):
-        x, y = _input_and_target(input, target)
-        delta = x.dtype.type(self.delta)
-        diff = x - y
-        abs_diff = np.abs(diff)
-        losses = np.where(abs_diff <= delta, 0.5 * diff**2, delta * (abs_diff - 0.5 * delta))
-        return losses, (diff, delta)
-
-    def _local_grad(self, saved):
-        diff, delta = saved
-        return np.clip(diff, -delta, delta)
+    def _options(self):
+        return {"delta": self.delta}
 
     def extra_repr(self):
         reduction = super().extra_repr()
@@ -225,16 +215,14 @@ class BCELoss(_Loss):
     array([-0.55555556,  0.625     ])
     """
 
-    def _losses(self, input, target):
+    _loss = staticmethod(F.binary_cross_entropy)
+    _grad = staticmethod(F.binary_cross_entropy_grad)
+
+    def _prepare(self, input, target):
         p, y = _input_and_target(input, target)
         check_in_range(p, "input", 0, 1)
         check_in_range(y, "target", 0, 1)
-        losses = -y * _clamped_log(p) - (1 - y) * _clamped_log_one_minus(p)
-        return losses, (p, y)
-
-    def _local_grad(self, saved):
-        p, y = saved
-        return (p - y) / np.maximum(p * (1 - p), _BCE_GRAD_EPSILON)
+        return p, y
 
 
 class BCEWithLogitsLoss(_Loss):
@@ -264,15 +252,13 @@ class BCEWithLogitsLoss(_Loss):
     array([-0.25,  0.  ])
     """
 
-    def _losses(self, input, target):
+    _loss = staticmethod(F.binary_cross_entropy_with_logits)
+    _grad = staticmethod(F.binary_cross_entropy_with_logits_grad)
+
+    def _prepare(self, input, target):
         z, y = _input_and_target(input, target)
         check_in_range(y, "target", 0, 1)
-        losses = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-        return losses, (z, y)
-
-    def _local_grad(self, saved):
-        z, y = saved
-        return activations.sigmoid(z) - y
+        return z, y
 
 
 class CrossEntropyLoss(_Loss):
@@ -309,7 +295,10 @@ class CrossEntropyLoss(_Loss):
            [ 0.125, -0.125]])
     """
 
-    def _losses(self, input, target):
+    _loss = staticmethod(F.cross_entropy_with_logits)
+    _grad = staticmethod(F.cross_entropy_with_logits_grad)
+
+    def _prepare(self, input, target):
         z = as_float_array(input, "input")
         if z.ndim != 2:
             raise ValueError(f"input must be logits of shape (N, C), got shape {z.shape}")
@@ -328,12 +317,4 @@ class CrossEntropyLoss(_Loss):
         if t.min() < 0 or t.max() >= c:
             bad = t[(t < 0) | (t >= c)][0]
             raise ValueError(f"target contains class {bad}, but input has classes 0 .. {c - 1}")
-        log_p = activations.log_softmax(z, axis=1)
-        losses = -log_p[np.arange(n), t]
-        return losses, (log_p, t)
-
-    def _local_grad(self, saved):
-        log_p, t = saved
-        grad = np.exp(log_p)
-        grad[np.arange(len(t)), t] -= 1
-        return grad
+        return z, t
