@@ -12,9 +12,17 @@ c.CourseDirectory.release_directory = "course"
 c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
-# Only notebooks belong in a release: nothing else under solutions/<assignment>/
-# is copied to learners.
-c.CourseDirectory.include = ["*.ipynb"]
+# nbgrader applies this list to every copy through the exchange: release_assignment
+# (course/ -> outbound), submit (learner -> inbound) and collect (inbound ->
+# submitted/).  Only notebooks go out to learners, and only notebooks come back,
+# together with the two files `nbgrader submit` writes into each submission:
+# timestamp.txt (the submission time: gradebook, late penalties, grades.csv) and
+# submission_secret.txt (release_feedback and fetch_feedback name a learner's
+# feedback by a hash of it).  Without them collect drops both, release_feedback
+# fails on the missing timestamp.txt and no learner finds feedback.
+# (generate_assignment copies other files of solutions/<assignment>/ into course/
+# regardless; they just never reach learners.)
+c.CourseDirectory.include = ["*.ipynb", "timestamp.txt", "submission_secret.txt"]
 
 # Every notebook runs in well under a minute; a cell that takes longer than
 # this is stuck (an infinite loop in a submission, say) and is stopped.
@@ -38,6 +46,7 @@ c.Autograde.autograde_preprocessors = [
     "anncourse.grading.autograde.TrustedGrades",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
+    "anncourse.grading.autograde.FlagForReview",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
