@@ -1,43 +1,85 @@
 """The ``anncourse`` command.
 
-``anncourse generate [ASSIGNMENT ...]``
-    Regenerate the learner's notebooks in course/ from solutions/ with nbgrader.
-``anncourse list``
-    Show the course's assignments and which ones are written.
 ``anncourse check NOTEBOOK``
     Self-check: run the visible checks of every exercise in a notebook, each
     in a fresh process (as the grader does), and show a score per exercise.
+    Needs only ``pip install anncourse nbformat nbgrader``, no clone.
+``anncourse list [--markdown]``
+    Show the course's chapters and which ones are written (``--markdown``:
+    README's chapter table).
+``anncourse generate [ASSIGNMENT ...]``
+    Regenerate the learner's notebooks in course/ from solutions/ with nbgrader
+    (in a clone of the course repository).
+``anncourse new-chapter NN-slug``
+    Write the skeleton of a planned chapter (in a clone; see CONTRIBUTING.md).
 """
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+# What `anncourse check` imports, and the distribution that provides each.
+_CHECK_NEEDS = {"nbformat": "nbformat", "nbgrader": "nbgrader", "traitlets": "traitlets",
+                "numpy": "numpy"}
 
 
 def _generate(args) -> int:
+    from .course import repo_root
     from .release import generate
 
+    try:
+        repo_root()
+    except FileNotFoundError as exc:
+        print(f"anncourse generate: {exc}", file=sys.stderr)
+        return 2
     for path in generate(args.assignments or None):
         print(f"generated {path}")
     return 0
 
 
 def _list(args) -> int:
-    from .course import ASSIGNMENTS, repo_root
+    from .course import ASSIGNMENTS, chapter_table
 
-    root = repo_root()
+    if args.markdown:
+        print(chapter_table(), end="")
+        return 0
     for a in ASSIGNMENTS:
-        status = "written" if a.is_written(root) else "planned"
-        print(f"{a.slug:32} {status:8} {a.title}")
+        print(f"{a.slug:32} {a.status:8} {a.title}")
     return 0
 
 
+def _missing_dependency(exc: ModuleNotFoundError) -> str | None:
+    """The installable package behind a failed import, if it is one `check` needs."""
+    top = (exc.name or "").partition(".")[0]
+    return _CHECK_NEEDS.get(top)
+
+
 def _check(args) -> int:
-    import nbformat
+    try:
+        import nbformat
 
-    from .grading.selfcheck import self_check
-
-    nb = nbformat.read(args.notebook, as_version=4)
+        from .grading.selfcheck import self_check
+    except ModuleNotFoundError as exc:
+        package = _missing_dependency(exc)
+        if package is None:
+            raise
+        print(f"anncourse check: the package {package!r} is not installed in this Python "
+              f"({sys.executable}).\nanncourse check needs nbformat and nbgrader; install "
+              f"them with\n    {sys.executable} -m pip install nbformat nbgrader\n"
+              "or install the whole course environment: pip install 'anncourse[course]'",
+              file=sys.stderr)
+        return 2
+    path = Path(args.notebook)
+    if not path.is_file():
+        print(f"anncourse check: no such notebook: {path}", file=sys.stderr)
+        return 2
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # nbformat raises several kinds for a damaged file
+        print(f"anncourse check: {path} is not a readable Jupyter notebook "
+              f"({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 2
     results = self_check(nb, isolation=args.isolation)
     if not results:
         print("this notebook has no graded exercises")
@@ -48,24 +90,47 @@ def _check(args) -> int:
         print(f"[{r.earned:g}/{r.points:g}] {r.grade_id}")
         for line in r.message.splitlines():
             print(f"    {line}")
-    print(f"visible checks: {earned:g} of {total:g} points. The grader runs more (hidden) checks "
-          "on the same exercises.")
+    print(f"self-check: {earned:g} of {total:g} points. The grader runs the same checks, with "
+          "hidden inputs of its own.")
     return 0 if earned == total else 1
+
+
+def _new_chapter(args) -> int:
+    from .templates import ChapterExists, new_chapter
+
+    try:
+        changed = new_chapter(args.slug)
+    except KeyError as exc:
+        print(f"anncourse new-chapter: {exc.args[0]}.\nA new chapter starts with its entry in "
+              "ASSIGNMENTS (anncourse/course.py), status 'planned'.", file=sys.stderr)
+        return 2
+    except (ChapterExists, FileNotFoundError) as exc:
+        print(f"anncourse new-chapter: {exc}", file=sys.stderr)
+        return 2
+    for path in changed:
+        print(f"wrote {path}")
+    print("Next: write the notebook (CONTRIBUTING.md, 'How to write a chapter'), then run "
+          f"`anncourse generate {args.slug}` and the tests.")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="anncourse", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    gen = sub.add_parser("generate", help="regenerate course/ from solutions/ with nbgrader")
-    gen.add_argument("assignments", nargs="*", help="assignment slugs (default: all written)")
-    gen.set_defaults(func=_generate)
-    lst = sub.add_parser("list", help="list the assignments")
-    lst.set_defaults(func=_list)
     chk = sub.add_parser("check", help="run the visible checks of a notebook's exercises")
     chk.add_argument("notebook", help="path to a course notebook (.ipynb)")
     chk.add_argument("--isolation", default="prefer", choices=["require", "prefer", "off"],
                      help="sandbox the code with bubblewrap: prefer it (default), require it, or not")
     chk.set_defaults(func=_check)
+    lst = sub.add_parser("list", help="list the chapters and their status")
+    lst.add_argument("--markdown", action="store_true", help="print README's chapter table")
+    lst.set_defaults(func=_list)
+    gen = sub.add_parser("generate", help="regenerate course/ from solutions/ with nbgrader")
+    gen.add_argument("assignments", nargs="*", help="assignment slugs (default: all written)")
+    gen.set_defaults(func=_generate)
+    new = sub.add_parser("new-chapter", help="write the skeleton of a planned chapter")
+    new.add_argument("slug", help="the chapter's assignment, e.g. 08-cost-functions")
+    new.set_defaults(func=_new_chapter)
     args = parser.parse_args(argv)
     return args.func(args)
 

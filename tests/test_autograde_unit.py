@@ -58,11 +58,48 @@ def test_all_parts_right_is_full_marks_and_none_right_is_zero():
     assert test.outputs[0].output_type == "error"
 
 
-def test_a_copy_of_the_reference_is_recognised_even_renamed():
+def reference_copy(func) -> str:
+    """The source a learner would paste to copy ``func``: it and the helpers it calls."""
+    import ast
     import inspect
+    import sys
     import textwrap
 
-    source = textwrap.dedent(inspect.getsource(losses.mse))
+    module = sys.modules[func.__module__]
+    tree = ast.parse(inspect.getsource(module))
+    defs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    wanted, queue = [func.__name__], [defs[func.__name__]]
+    while queue:
+        node = queue.pop()
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) \
+                    and sub.func.id in defs and sub.func.id not in wanted:
+                wanted.append(sub.func.id)
+                queue.append(defs[sub.func.id])
+    return "\n\n".join(textwrap.dedent(inspect.getsource(getattr(module, name)))
+                       for name in reversed(wanted))
+
+
+def test_a_copy_of_the_reference_is_recognised_even_renamed():
+    source = reference_copy(losses.mse)
     renamed = source.replace("y_true", "target").replace("y_pred", "guess")
     assert copies_reference([renamed], "mse", losses.mse)
     assert not copies_reference([MSE_RIGHT], "mse", losses.mse)
+
+
+def test_an_independent_answer_with_its_own_validation_is_not_a_copy():
+    # Same shape as the reference's top function (validate, subtract,
+    # reduce), but its own helper: an honest answer, never flagged.
+    own = (
+        "import numpy as np\n\n"
+        "def _as_floats(a, b):\n"
+        "    a = np.asarray(a, dtype=float)\n"
+        "    b = np.asarray(b, dtype=float)\n"
+        "    if a.shape != b.shape:\n"
+        "        raise ValueError('shapes differ')\n"
+        "    return a, b\n\n"
+        "def mse(y_true, y_pred):\n"
+        "    y, y_hat = _as_floats(y_true, y_pred)\n"
+        "    errors = y - y_hat\n"
+        "    return np.mean(errors ** 2)\n")
+    assert not copies_reference([own], "mse", losses.mse)

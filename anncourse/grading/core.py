@@ -14,6 +14,25 @@ Two kinds of check exist:
 * a :class:`Property` is a hidden check.  When it fails, the learner is told
   which property does not hold ("wrong for batched input"), never the values.
 
+What a check can look at:
+
+* a plain answer: a number or an array, compared elementwise;
+* a structured answer: a tuple or dict of numbers and arrays, such as
+  ``(theta, m, v)`` from an optimizer step, declared with ``parts=`` on the
+  exercise; each :class:`Part` is compared on its own, with its own
+  tolerance, and the feedback names the part that is wrong;
+* a scenario: a :class:`Case` with a ``driver``, trusted code that receives
+  the learner's function or class, drives it (constructs it, calls its
+  methods over many steps, passes it callables) and returns plain data.  The
+  same driver run on the reference gives the expected value;
+* a property verdict: a :class:`Property` computes any pass/fail verdict from
+  the learner's outputs (the accuracy of returned weights on held-out data,
+  the statistics of a dropout mask).
+
+An answer that changes its input arrays in place fails, whatever it returns,
+unless the exercise allows it.  Each check has a weight; an exercise's score
+is the weighted share of its checks that pass.
+
 Everything the learner's code prints on stderr, and every warning it raises,
 is swallowed while it runs: nbgrader scores a test cell with any stderr output
 as zero, and a correct answer must not lose its points for a harmless warning.
@@ -21,8 +40,10 @@ as zero, and a correct answer must not lose its points for a harmless warning.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import copy
 import io
+import textwrap
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -30,16 +51,20 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 __all__ = [
+    "Assessment",
     "Case",
     "CheckFailed",
     "Exercise",
     "Hint",
     "Mistake",
+    "Part",
     "Property",
+    "Verdict",
+    "assess",
+    "call_learner",
     "check",
     "compare",
     "evaluate",
-    "call_learner",
 ]
 
 
@@ -67,7 +92,11 @@ class Case:
     """A visible example: call the learner's function on ``args``.
 
     ``expected`` is either the value itself or a callable that computes it
-    from the same arguments (usually the reference implementation).
+    from the same arguments (usually the reference implementation).  With a
+    ``driver``, the case is a scenario: ``driver(subject, *args, **kwargs)``
+    is run on the learner's function or class (inside the sandbox when
+    grading) and on ``expected`` (the reference), and the two results are
+    compared.
     """
 
     label: str
@@ -76,10 +105,15 @@ class Case:
     kwargs: dict = field(default_factory=dict)
     rtol: float = 1e-6
     atol: float = 1e-9
+    driver: Callable | None = None
+    weight: float = 1.0
 
     def expected_value(self):
+        args, kwargs = copy.deepcopy(self.args), copy.deepcopy(self.kwargs)
+        if self.driver is not None:
+            return self.driver(self.expected, *args, **kwargs)
         if callable(self.expected):
-            return self.expected(*copy.deepcopy(self.args), **copy.deepcopy(self.kwargs))
+            return self.expected(*args, **kwargs)
         return self.expected
 
 
@@ -94,6 +128,21 @@ class Property:
 
     label: str
     test: Callable[[Callable], "str | None"]
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Part:
+    """One named part of a structured answer, such as ``dW`` of ``(dx, dW, db)``.
+
+    ``rtol`` and ``atol`` default to the case's; ``weight`` is the part's
+    share of the case's weight.
+    """
+
+    name: str
+    rtol: float | None = None
+    atol: float | None = None
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -112,7 +161,7 @@ class Mistake:
 
 @dataclass(frozen=True)
 class Exercise:
-    """Everything needed to grade one function the learner writes."""
+    """Everything needed to grade one function (or class) the learner writes."""
 
     key: str
     function_name: str
@@ -120,18 +169,84 @@ class Exercise:
     hidden: Sequence[Property] = ()
     hints: Sequence[Hint] = ()
     # The reference implementation of what the learner writes: a graded
-    # answer that is a copy of it earns nothing (see grading.sandbox).
+    # answer that looks like a copy of it is held for the instructor's review.
     reference: Callable | None = None
     # Usual mistakes, each failing the visible checks with its hint.
     mistakes: Sequence[Mistake] = ()
+    # The answer is a tuple (or dict) of these parts, compared one by one.
+    parts: Sequence[Part] = ()
+    # Packages the learner's code may import at grading besides NumPy.
+    needs: tuple = ()
+    # Whether the answer may change its arguments in place.
+    allow_mutation: bool = False
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one check (a case, a part of a case, or a property)."""
+
+    label: str
+    passed: bool
+    weight: float
+    hidden: bool
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """All the verdicts on one exercise, with the score they add up to."""
+
+    exercise: Exercise
+    verdicts: tuple
+    # The full explanation of the first failing visible case, if any.
+    first_failure: str | None = None
+
+    @property
+    def fraction(self) -> float:
+        """The weighted share of checks passed.
+
+        Hidden checks earn their share only once every visible check passes:
+        a function that returns a constant satisfies some properties ("zero
+        when every margin is at least 1") without deserving anything.
+        """
+        total = sum(v.weight for v in self.verdicts)
+        if total <= 0:
+            return 0.0
+        visible_ok = all(v.passed for v in self.verdicts if not v.hidden)
+        earned = sum(v.weight for v in self.verdicts if v.passed and (visible_ok or not v.hidden))
+        return earned / total
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.verdicts) and all(v.passed for v in self.verdicts)
+
+    def failures(self) -> list[str]:
+        """Failure messages in :func:`check`'s words (visible first)."""
+        out = []
+        if self.first_failure:
+            out.append(f"a visible check failed.\n{self.first_failure}")
+        hidden = [v for v in self.verdicts if v.hidden]
+        failed = [v for v in hidden if not v.passed]
+        if failed:
+            out.append(f"{len(failed)} of {len(hidden)} hidden checks failed:\n"
+                       + "\n".join(f"  - {v.message}" for v in failed))
+        return out
+
+
+# Whether the exercise being checked lets the answer change its arguments.
+_ALLOW_MUTATION = contextvars.ContextVar("anncourse_allow_mutation", default=False)
 
 
 def _to_array(value) -> np.ndarray:
     """Turn a learner's return value into a float array, or explain why not."""
     if value is None:
         raise LearnerError("returned None: did you forget the `return` statement?")
+    if isinstance(value, dict):
+        raise LearnerError("returned a dict, where a number or an array was expected")
     try:
         arr = np.asarray(value, dtype=np.float64)
+    except OverflowError:
+        raise LearnerError("returned a number too large to be a float") from None
     except (TypeError, ValueError):
         raise LearnerError(
             f"returned a {type(value).__name__}, which is not a number or an array of numbers"
@@ -139,29 +254,87 @@ def _to_array(value) -> np.ndarray:
     return arr
 
 
-def call_learner(func: Callable, args: tuple, kwargs: dict | None = None):
-    """Call the learner's function on copies of ``args``, quietly.
+def _unchanged(before, after) -> bool:
+    if isinstance(before, np.ndarray):
+        return (isinstance(after, np.ndarray) and before.shape == after.shape
+                and bool(np.array_equal(before, after, equal_nan=before.dtype.kind in "fc")))
+    if isinstance(before, (list, tuple)):
+        return (type(before) is type(after) and len(before) == len(after)
+                and all(_unchanged(b, a) for b, a in zip(before, after)))
+    if isinstance(before, dict):
+        return (isinstance(after, dict) and before.keys() == after.keys()
+                and all(_unchanged(before[k], after[k]) for k in before))
+    return True
 
-    Copies protect the exercise's inputs from a function that modifies its
-    arguments in place.  Warnings and stderr are swallowed (see module
-    docstring); any exception becomes a :class:`LearnerError`.
-    """
-    __tracebackhide__ = True
-    args = copy.deepcopy(args)
-    kwargs = copy.deepcopy(kwargs or {})
+
+def _mutation_error(mutated: list) -> LearnerError:
+    where = ", ".join(f"argument {m + 1}" if isinstance(m, int) else f"argument {m}="
+                      for m in mutated[:5])
+    return LearnerError(
+        f"changed its input in place ({where}): the caller's array is not the same after the "
+        "call. Work on a copy (np.array(x, dtype=float) or x.copy()) instead of modifying the "
+        "argument")
+
+
+_LIST_HINT = (" (the inputs of this check include Python lists: convert them with "
+              "np.asarray(x, dtype=float) before doing arithmetic on them)")
+
+
+@contextlib.contextmanager
+def _quiet():
     with contextlib.ExitStack() as stack:
         stack.enter_context(warnings.catch_warnings())
         warnings.simplefilter("ignore")
         stack.enter_context(np.errstate(all="ignore"))
         stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
+        yield
+
+
+def call_learner(func: Callable, args: tuple, kwargs: dict | None = None, *, driver=None):
+    """Call the learner's function on copies of ``args``, quietly.
+
+    Copies protect the exercise's inputs from a function that modifies its
+    arguments in place; such a function fails with an explanation unless the
+    exercise allows it.  With ``driver``, run ``driver(func, *args)``
+    instead (a scenario).  Warnings and stderr are swallowed (see module
+    docstring); any exception becomes a :class:`LearnerError`.
+    """
+    __tracebackhide__ = True
+    kwargs = kwargs or {}
+    if hasattr(func, "drive"):
+        # A function living in a sandbox: it copies and checks for itself.
+        with _quiet():
+            try:
+                if driver is not None:
+                    return func.drive(driver, *args, **kwargs)
+                return func(*args, **kwargs)
+            except LearnerError as err:
+                if str(err).startswith("raised TypeError") and driver is None \
+                        and any(isinstance(a, list) for a in args):
+                    raise LearnerError(f"{err}{_LIST_HINT}") from None
+                raise
+    call_args, call_kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+    with _quiet():
         try:
-            return func(*args, **kwargs)
+            if driver is not None:
+                result = driver(func, *call_args, **call_kwargs)
+            else:
+                result = func(*call_args, **call_kwargs)
         except LearnerError:
-            raise  # already explained (a call answered by a sandbox, say)
+            raise  # already explained
         except NotImplementedError:
             raise LearnerError("is not written yet: it still raises NotImplementedError") from None
+        except TypeError as exc:
+            hint = _LIST_HINT if any(isinstance(a, list) for a in args) and driver is None else ""
+            raise LearnerError(f"raised TypeError: {exc}{hint}") from None
         except Exception as exc:  # the learner's bug, reported as such
             raise LearnerError(f"raised {type(exc).__name__}: {exc}") from None
+    if driver is None and not _ALLOW_MUTATION.get():
+        mutated = [i for i, (b, a) in enumerate(zip(args, call_args)) if not _unchanged(b, a)]
+        mutated += [k for k in kwargs if not _unchanged(kwargs[k], call_kwargs[k])]
+        if mutated:
+            raise _mutation_error(mutated)
+    return result
 
 
 @dataclass(frozen=True)
@@ -184,6 +357,9 @@ def compare(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float) 
         # A length-1 answer for a scalar is fine: np.float64 vs [x] is a style.
         if actual.size == expected.size == 1:
             actual = actual.reshape(expected.shape)
+        elif actual.ndim == 2 and actual.T.shape == expected.shape:
+            return Mismatch(f"has shape {actual.shape}, expected shape {expected.shape}: "
+                            "is it transposed?")
         else:
             return Mismatch(f"has shape {actual.shape}, expected shape {expected.shape}")
     with np.errstate(invalid="ignore"):
@@ -200,33 +376,124 @@ def compare(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float) 
     return Mismatch(reason, first if actual.ndim else None)
 
 
-def _fmt(value) -> str:
-    arr = np.asarray(value)
-    if arr.dtype.kind in "fciu":
-        return np.array2string(arr, precision=8, separator=", ", threshold=20, suppress_small=False) \
-            if arr.ndim else f"{float(arr):.10g}"
+def _scale(actual: np.ndarray, expected: np.ndarray) -> str | None:
+    """Words for an answer that is the expected one times a constant."""
+    with np.errstate(all="ignore"):
+        if (actual.shape != expected.shape or not np.all(np.isfinite(actual))
+                or not np.all(np.isfinite(expected)) or np.allclose(expected, 0)):
+            return None
+        k = float(np.vdot(actual, expected) / np.vdot(expected, expected))
+        if not np.allclose(actual, k * expected, rtol=1e-6, atol=1e-12) or np.isclose(k, 1):
+            return None
+    if np.isclose(k, -1):
+        return "has the wrong sign"
+    if np.isclose(k, 0):
+        return "is zero"
+    size = abs(k)
+    words = f"{size:.3g} times too large" if size > 1 else f"{1 / size:.3g} times too small"
+    return words + (" and has the wrong sign" if k < 0 else "")
+
+
+def _fmt(value, indent: str = "            ") -> str:
+    arr = np.asarray(value) if not isinstance(value, (dict, str)) else None
+    if arr is not None and arr.dtype.kind in "fciub":
+        if arr.ndim == 0:
+            return f"{float(arr):.10g}" if arr.dtype.kind in "fc" else repr(arr.item())
+        text = np.array2string(arr, precision=8, separator=", ", threshold=20,
+                               suppress_small=False)
+        return text.replace("\n", "\n" + indent)
+    return textwrap.shorten(repr(value), 400)
+
+
+def _fmt_arg(value) -> str:
+    """An argument as the learner would type it: lists as lists, arrays as np.array(...)."""
+    if isinstance(value, np.ndarray):
+        body = np.array2string(value, precision=8, separator=", ", threshold=20,
+                               suppress_small=False)
+        body = body.replace("\n", "\n" + " " * 9)
+        return f"np.array({body})" if value.dtype == np.float64 else \
+            f"np.array({body}, dtype=np.{value.dtype})"
+    if isinstance(value, (list, tuple)) and len(value) > 20:
+        return textwrap.shorten(repr(value), 200)
+    if isinstance(value, np.generic):
+        return repr(value.item())
+    if callable(value):
+        return getattr(value, "__name__", "a function")
     return repr(value)
 
 
 def _fmt_args(args: tuple, kwargs: dict) -> str:
-    parts = [_fmt(a) if isinstance(a, (list, tuple, np.ndarray, float, int, np.floating)) else repr(a)
-             for a in args]
-    parts += [f"{k}={v!r}" for k, v in kwargs.items()]
+    parts = [_fmt_arg(a) for a in args]
+    parts += [f"{k}={_fmt_arg(v)}" for k, v in kwargs.items()]
     return ", ".join(parts)
 
 
-def _run_case(func: Callable, ex: Exercise, case: Case) -> str | None:
-    """Run one visible case; return a full explanation when it fails."""
+def _split_parts(value, parts: Sequence[Part]) -> list:
+    """The learner's structured answer, part by part, or a LearnerError saying why not."""
+    names = [p.name for p in parts]
+    if isinstance(value, dict):
+        missing = [n for n in names if n not in value]
+        if missing:
+            raise LearnerError(f"returned a dict without {', '.join(missing)}; expected the parts "
+                               f"({', '.join(names)})")
+        return [value[n] for n in names]
+    if isinstance(value, (tuple, list)) and len(value) == len(parts):
+        return list(value)
+    if value is None:
+        raise LearnerError("returned None: did you forget the `return` statement?")
+    got = f"{len(value)} values" if isinstance(value, (tuple, list)) else f"a {type(value).__name__}"
+    raise LearnerError(f"returned {got}; expected a tuple of {len(parts)}: ({', '.join(names)})")
+
+
+def _part_verdicts(ex: Exercise, case: Case, actual_value, expected_value) -> tuple[list, str | None]:
+    """Compare a structured answer part by part."""
+    expected = _split_parts(expected_value, ex.parts)
+    actual = _split_parts(actual_value, ex.parts)
+    total = sum(p.weight for p in ex.parts)
+    verdicts, notes, failed = [], [], False
+    for part, exp, act in zip(ex.parts, expected, actual):
+        weight = case.weight * part.weight / total
+        try:
+            act_arr = _to_array(act)
+        except LearnerError as err:
+            notes.append(f"{part.name} {str(err).replace('returned', 'is')}")
+            verdicts.append(Verdict(f"{case.label}: {part.name}", False, weight, False))
+            failed = True
+            continue
+        exp_arr = np.asarray(exp, dtype=np.float64)
+        mismatch = compare(act_arr, exp_arr, part.rtol if part.rtol is not None else case.rtol,
+                           part.atol if part.atol is not None else case.atol)
+        if mismatch is None:
+            notes.append(f"{part.name} is right")
+        else:
+            failed = True
+            how = _scale(act_arr, exp_arr) if act_arr.shape == exp_arr.shape else None
+            detail = f"expected {_fmt(exp_arr)}, got {_fmt(act_arr)}"
+            notes.append(f"{part.name} {how or mismatch.reason} ({detail})")
+        verdicts.append(Verdict(f"{case.label}: {part.name}", mismatch is None, weight, False))
+    return verdicts, ("; ".join(notes) if failed else None)
+
+
+def _run_case(func: Callable, ex: Exercise, case: Case) -> tuple[list[Verdict], str | None]:
+    """Run one visible case; return its verdicts and, when it fails, a full explanation."""
     __tracebackhide__ = True
     call = f"{ex.function_name}({_fmt_args(case.args, case.kwargs)})"
+    if case.driver is not None:
+        call = f"{case.driver.__name__}({ex.function_name}, {_fmt_args(case.args, case.kwargs)})"
     try:
-        actual = _to_array(call_learner(func, case.args, case.kwargs))
+        value = call_learner(func, case.args, case.kwargs, driver=case.driver)
+        if ex.parts:
+            verdicts, problem = _part_verdicts(ex, case, value, case.expected_value())
+            if problem is None:
+                return verdicts, None
+            return verdicts, f"{case.label}:\n  call:     {call}\n  {problem}"
+        actual = _to_array(value)
     except LearnerError as err:
-        return f"{case.label}:\n  {call} {err}"
+        return [Verdict(case.label, False, case.weight, False)], f"{case.label}:\n  {call} {err}"
     expected = np.asarray(case.expected_value(), dtype=np.float64)
     mismatch = compare(actual, expected, case.rtol, case.atol)
     if mismatch is None:
-        return None
+        return [Verdict(case.label, True, case.weight, False)], None
     lines = [
         f"{case.label}:",
         f"  call:     {call}",
@@ -235,16 +502,31 @@ def _run_case(func: Callable, ex: Exercise, case: Case) -> str | None:
         f"  the result {mismatch.reason}"
         + (f" (first difference at index {mismatch.index})" if mismatch.index else ""),
     ]
+    advice = None
     if actual.shape == expected.shape or actual.size == expected.size:
         for hint in ex.hints:
             advice = hint(case.args, expected, actual.reshape(expected.shape))
             if advice:
-                lines.append(f"  hint: {advice}")
                 break
-    return "\n".join(lines)
+        if not advice and (how := _scale(actual.reshape(expected.shape), expected)):
+            advice = f"your value {how}."
+    elif expected.size == 1 and actual.size > 1:
+        advice = (f"you returned {actual.size} values (shape {actual.shape}), one per sample it "
+                  "seems, where one number is expected: reduce them (the mean) to a single value.")
+    else:
+        for hint in ex.hints:
+            try:
+                advice = hint(case.args, expected, actual)
+            except (ValueError, TypeError):
+                advice = None
+            if advice:
+                break
+    if advice:
+        lines.append(f"  hint: {advice}")
+    return [Verdict(case.label, False, case.weight, False)], "\n".join(lines)
 
 
-def _run_property(func: Callable, prop: Property) -> str | None:
+def _run_property(func: Callable, prop: Property) -> Verdict:
     __tracebackhide__ = True
     try:
         reason = prop.test(func)
@@ -253,8 +535,43 @@ def _run_property(func: Callable, prop: Property) -> str | None:
     except CheckFailed as err:
         reason = str(err)
     if reason is None:
-        return None
-    return prop.label if not reason else f"{prop.label} ({reason})"
+        return Verdict(prop.label, True, prop.weight, True, prop.label)
+    return Verdict(prop.label, False, prop.weight, True,
+                   prop.label if not reason else f"{prop.label} ({reason})")
+
+
+def assess(func: Callable, ex: Exercise, *, visible: bool = True, hidden: bool = False,
+           stop_at_first: bool = False) -> Assessment:
+    """Run an exercise's checks on ``func`` and collect every verdict.
+
+    Parameters
+    ----------
+    func : callable
+        The learner's function or class, or its stand-in from a sandbox.
+    ex : Exercise
+        What to check.
+    visible, hidden : bool
+        Which checks to run.
+    stop_at_first : bool
+        Stop at the first failing visible case (the notebook's quick check).
+    """
+    __tracebackhide__ = True
+    verdicts, first = [], None
+    token = _ALLOW_MUTATION.set(ex.allow_mutation)
+    try:
+        if visible:
+            for case in ex.visible:
+                found, problem = _run_case(func, ex, case)
+                verdicts += found
+                if problem and first is None:
+                    first = problem
+                    if stop_at_first:
+                        break
+        if hidden and not (stop_at_first and first):
+            verdicts += [_run_property(func, prop) for prop in ex.hidden]
+    finally:
+        _ALLOW_MUTATION.reset(token)
+    return Assessment(ex, tuple(verdicts), first)
 
 
 def evaluate(func: Callable, ex: Exercise, *, visible: bool = True, hidden: bool = False) -> list[str]:
@@ -264,18 +581,27 @@ def evaluate(func: Callable, ex: Exercise, *, visible: bool = True, hidden: bool
     full); hidden properties all run, each reported by its label.
     """
     __tracebackhide__ = True
-    failures = []
-    if visible:
-        for case in ex.visible:
-            failure = _run_case(func, ex, case)
-            if failure:
-                return [f"a visible check failed.\n{failure}"]
-    if hidden:
-        failed = [msg for prop in ex.hidden if (msg := _run_property(func, prop))]
-        if failed:
-            failures.append(f"{len(failed)} of {len(ex.hidden)} hidden checks failed:\n"
-                            + "\n".join(f"  - {msg}" for msg in failed))
-    return failures
+    return assess(func, ex, visible=visible, hidden=hidden, stop_at_first=True).failures()
+
+
+def _anncourse_globals(func: Callable) -> list[str]:
+    """Names the learner's function reads from the notebook that hold anncourse objects."""
+    code = getattr(func, "__code__", None)
+    scope = getattr(func, "__globals__", None)
+    if code is None or scope is None:
+        return []
+    names = set(code.co_names)
+    for const in code.co_consts:  # nested functions and comprehensions
+        if hasattr(const, "co_names"):
+            names |= set(const.co_names)
+    found = []
+    for name in sorted(names):
+        value = scope.get(name)
+        module = getattr(value, "__module__", None) or getattr(value, "__name__", "")
+        if value is not None and isinstance(module, str) and (
+                module == "anncourse" or module.startswith("anncourse.")):
+            found.append(name)
+    return found
 
 
 def check(func: Callable, exercise: str, *, hidden: bool = False) -> None:
@@ -308,11 +634,17 @@ def check(func: Callable, exercise: str, *, hidden: bool = False) -> None:
     ex = get_exercise(exercise)
     if not callable(func):
         raise CheckFailed(f"{ex.function_name} is not a function (got {type(func).__name__})")
+    borrowed = _anncourse_globals(func)
+    warning = ""
+    if borrowed:
+        warning = (f"\nwarning: {ex.function_name} uses {', '.join(borrowed)} from anncourse, "
+                   "defined elsewhere in the notebook. That works here but not at grading, "
+                   "where only numpy, math and your own code are available.")
     failures = evaluate(func, ex, visible=not hidden, hidden=hidden)
     if failures:
-        raise CheckFailed(f"{ex.function_name}: " + "\n".join(failures))
+        raise CheckFailed(f"{ex.function_name}: " + "\n".join(failures) + warning)
     if hidden:
-        print(f"{ex.function_name}: {len(ex.hidden)} hidden checks passed.")
+        print(f"{ex.function_name}: {len(ex.hidden)} hidden checks passed.{warning}")
         return
     more = f"; {len(ex.hidden)} more checks at grading" if ex.hidden else ""
-    print(f"{ex.function_name}: {len(ex.visible)} visible checks passed{more}.")
+    print(f"{ex.function_name}: {len(ex.visible)} visible checks passed{more}.{warning}")

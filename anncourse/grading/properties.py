@@ -8,6 +8,8 @@ the same grade every time it is graded.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
 import secrets
 from typing import Callable
@@ -16,15 +18,27 @@ import numpy as np
 
 from .core import _to_array, call_learner, compare
 
-__all__ = ["matches_reference", "returns_finite", "satisfies"]
+__all__ = ["matches_reference", "returns_finite", "salted", "satisfies", "verdict"]
 
-# Mixed into every seed: within one process the checks are reproducible, but a
-# submission cannot know the hidden inputs in advance and hard-code answers.
-_SALT = secrets.randbits(63)
+# Mixed into every seed so that a submission cannot know the hidden inputs in
+# advance and hard-code answers.  The grader sets it per submission from the
+# course's secret (see grading.salt), so a regrade gives the same inputs; the
+# default, for checks run in a notebook, is fresh in every process.
+_SALT = contextvars.ContextVar("anncourse_hidden_salt", default=secrets.randbits(63))
+
+
+@contextlib.contextmanager
+def salted(salt: int):
+    """Draw the hidden inputs with ``salt`` inside the ``with`` block."""
+    token = _SALT.set(int(salt) & (2**63 - 1))
+    try:
+        yield
+    finally:
+        _SALT.reset(token)
 
 
 def _rng(seed: int) -> np.random.Generator:
-    return np.random.default_rng([seed, _SALT])
+    return np.random.default_rng([seed, _SALT.get()])
 
 
 ArgMaker = Callable[[np.random.Generator], "tuple | tuple[tuple, dict]"]
@@ -84,5 +98,24 @@ def satisfies(predicate: Callable[[np.ndarray], bool], make_args: ArgMaker, reas
         with np.errstate(all="ignore"):
             ok = bool(predicate(actual))
         return None if ok else reason
+
+    return test
+
+
+def verdict(judge: Callable, make_args: ArgMaker, *, seed: int = 0):
+    """A pass/fail verdict that ``judge(result, args)`` computes from the learner's output.
+
+    ``judge`` returns None when the result is good enough and otherwise a
+    short reason that states the threshold, never the inputs: for example the
+    held-out accuracy of the weights that ``train(X, y, seed)`` returned,
+    computed by the grader on data the learner never saw.
+    """
+
+    def test(func):
+        __tracebackhide__ = True
+        args, kwargs = _split(make_args(_rng(seed)))
+        result = call_learner(func, args, kwargs)
+        with np.errstate(all="ignore"):
+            return judge(result, args)
 
     return test

@@ -1,14 +1,17 @@
-"""The learner's self-check: the grader's visible checks, run on a notebook file.
+"""The learner's self-check: the grader's checks, run on a notebook file.
 
-It grades the notebook as saved on disk, exactly as the autograder would,
-except that hidden checks are not run (and not needed: no instructor file is
-read).  Run it with ``anncourse check path/to/notebook.ipynb``.
+It grades the notebook as saved on disk, exactly as the autograder does:
+the same sandbox, the same visible checks and the same hidden properties,
+whose labels and verdicts it prints (never their inputs or expected values).
+The only difference is the hidden inputs, which the grader draws with the
+course's own secret.  No instructor file is read.  Run it with
+``anncourse check path/to/notebook.ipynb``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .autograde import checks_in, grade_cell, learner_code_above
+from .notebook import grade_notebook
 
 __all__ = ["ExerciseResult", "self_check"]
 
@@ -19,20 +22,10 @@ class ExerciseResult:
     points: float
     earned: float
     message: str
+    held: bool = False
 
 
-def self_check(nb, *, isolation: str = "prefer") -> list[ExerciseResult]:
-    """Grade each test cell of ``nb`` (a notebook node) on its visible checks."""
-    results = []
-    for index, cell in enumerate(nb.cells):
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
-            continue
-        visible_only = "\n".join(
-            f"check(f, {key!r})" for key, _ in checks_in(cell.source))
-        fraction, messages, _ = grade_cell(visible_only, learner_code_above(nb, index),
-                                           isolation=isolation)
-        points = float(meta.get("points", 0))
-        results.append(ExerciseResult(meta.get("grade_id", f"cell {index}"), points,
-                                      round(points * fraction, 6), "\n".join(messages)))
-    return results
+def self_check(nb, *, isolation: str = "prefer", hidden: bool = True) -> list[ExerciseResult]:
+    """Grade each test cell of ``nb`` (a notebook node) as the grader would."""
+    return [ExerciseResult(g.grade_id, g.points, g.earned, g.text, g.review is not None)
+            for g in grade_notebook(nb, hidden=hidden, isolation=isolation)]
