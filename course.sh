@@ -42,6 +42,8 @@ setup() {
     local stamp="$VENV/.anncourse-$extras"
     local want
     want=$(cksum < pyproject.toml)
+    # JupyterLab's defaults for the course (no news prompt); cheap, so always.
+    "$VENV/bin/python" binder/install-lab-settings --prefix "$VENV" >/dev/null
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         return
     fi
@@ -63,12 +65,16 @@ setup() {
 export PATH="$PWD/$VENV/bin:$PATH"
 
 # System packages the tests use: bubblewrap, which autograding needs to isolate
-# learners' code (README, "Grading and its security model"), and Debian's
-# Chromium for the browser test.  Install them where we can, else say so.
+# learners' code (README, "Grading and its security model"), Debian's Chromium
+# for the browser test, and a colour emoji font so that the headings it renders
+# have no missing-glyph boxes.  Install them where we can, else say so.
 ensure_system_packages() {
     local missing=()
     command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
     [ -x /usr/bin/chromium ] || missing+=(chromium)
+    if command -v dpkg >/dev/null 2>&1 && ! dpkg -s fonts-noto-color-emoji >/dev/null 2>&1; then
+        missing+=(fonts-noto-color-emoji)
+    fi
     [ ${#missing[@]} -eq 0 ] && return
     local sudo=()
     if [ "$(id -u)" != 0 ]; then
@@ -81,7 +87,8 @@ ensure_system_packages() {
             echo "warning: could not install ${missing[*]}" >&2
     else
         echo "warning: ${missing[*]} not installed: the autograding tests (bubblewrap) and the" >&2
-        echo "         browser test (chromium) are skipped. Install them with your package manager." >&2
+        echo "         browser test (chromium, fonts-noto-color-emoji) are skipped or degraded." >&2
+        echo "         Install them with your package manager." >&2
     fi
 }
 
@@ -90,8 +97,14 @@ case "$command" in
     lab)
         shift
         setup course,torch
+        root_flag=()
+        if [ "$(id -u)" = 0 ]; then
+            # Docker containers and many cloud VMs run as root; JupyterLab refuses without this.
+            echo "warning: running JupyterLab as root (passing --allow-root)" >&2
+            root_flag=(--allow-root)
+        fi
         exec "$VENV/bin/jupyter" lab --ServerApp.root_dir="$PWD" \
-            --ServerApp.default_url=/lab/tree/course "$@"
+            --ServerApp.default_url=/lab/tree/course ${root_flag[@]+"${root_flag[@]}"} "$@"
         ;;
     test)
         shift

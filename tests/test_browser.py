@@ -4,10 +4,13 @@ An environment is made from binder/ alone (a fresh virtual environment,
 ``pip install -r binder/requirements.txt``, then ``binder/postBuild``), a
 JupyterLab server from it is started on localhost with a token, and
 Playwright drives Debian's Chromium through what a learner and an instructor
-do. Screenshots of each step go to tests/artifacts/browser/ (not tracked).
+do, on every chapter the registry marks as written (the steps run in order for
+one chapter, then for the next). Screenshots of each step go to
+tests/artifacts/browser/ (not tracked).
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -20,11 +23,12 @@ from pathlib import Path
 
 import pytest
 
+from anncourse.course import get, written
+
 from conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
-SLUG = "18-loss-functions"
 COPY_IGNORE = shutil.ignore_patterns(".venv", ".git", "artifacts", "__pycache__", "*.egg-info",
                                      ".pytest_cache", ".hypothesis", "gradebook.db")
 
@@ -109,6 +113,13 @@ def page(lab):
         browser.close()
 
 
+@pytest.fixture(scope="module", params=[a.slug for a in written()])
+def slug(request):
+    """The chapter under test: module-scoped, so pytest runs every step for one
+    chapter before the next chapter's first step."""
+    return request.param
+
+
 # -- JupyterLab through its own application object ---------------------------
 
 NOTEBOOK_STATE = """() => {
@@ -166,24 +177,90 @@ def run_all(page):
     return page.evaluate(NOTEBOOK_STATE)
 
 
-def shot(page, name):
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+def shot(page, slug, name):
+    page.screenshot(path=str(ARTIFACTS / f"{slug}-{name}.png"), full_page=False)
 
 
 # -- the tests, in the order a person would go -------------------------------
 
-def test_learner_runs_the_released_notebook(page, lab):
-    open_notebook(page, lab, f"course/{SLUG}/{SLUG}.ipynb")
-    shot(page, "01-learner-opened")
+def test_learner_runs_the_released_notebook(page, lab, slug):
+    open_notebook(page, lab, f"course/{slug}/{slug}.ipynb")
+    shot(page, slug, "01-learner-opened")
     state = run_all(page)
-    shot(page, "02-learner-ran-all")
+    shot(page, slug, "02-learner-ran-all")
     assert state["errors"], "the untouched exercises should fail their checks"
     for index, ename, evalue in state["errors"]:
         assert ename == "NotImplementedError" or (
             ename == "CheckFailed" and "NotImplementedError" in evalue), (index, ename, evalue)
 
 
-def test_learner_moves_a_slider_and_the_explorer_redraws(page, lab):
+NEWS_PROMPT = "official Jupyter news"
+
+# Draws each character of the headings on a canvas in the headings' font and
+# compares it with a code point no font has (U+10FFFD, private use): Chromium
+# draws the same missing-glyph box for both when no installed font covers a
+# character.  Below U+2000 every Latin font the page uses has the glyphs.
+MISSING_GLYPHS = """(texts) => {
+  const canvas = document.createElement('canvas');
+  canvas.width = 48; canvas.height = 48;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  const heading = document.querySelector('.jp-RenderedMarkdown h1, .jp-RenderedMarkdown h2');
+  const family = getComputedStyle(heading || document.body).fontFamily;
+  const draw = (ch) => {
+    ctx.clearRect(0, 0, 48, 48);
+    ctx.font = `28px ${family}`;
+    ctx.fillText(ch, 4, 36);
+    return ctx.getImageData(0, 0, 48, 48).data.join(',');
+  };
+  const box = draw(String.fromCodePoint(0x10FFFD));
+  const missing = [];
+  for (const text of texts) {
+    for (const ch of text) {
+      const cp = ch.codePointAt(0);
+      // variation selectors and joiners only modify the character before them
+      if (cp < 0x2000 || cp === 0xFE0F || cp === 0xFE0E || cp === 0x200D) continue;
+      if (draw(ch) === box) missing.push([text, ch, 'U+' + cp.toString(16).toUpperCase()]);
+    }
+  }
+  return missing;
+}"""
+
+
+def headings(path):
+    """The heading lines of a notebook's markdown cells, without their maths."""
+    import re
+
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return [re.sub(r"\$[^$]*\$", "", line.lstrip("#").strip())
+            for cell in nb.cells if cell.cell_type == "markdown"
+            for line in cell.source.splitlines() if line.startswith("#")]
+
+
+def test_lab_opens_without_the_news_prompt(page, lab, slug):
+    base, token, _ = lab
+    with urllib.request.urlopen(f"{base}/lab/api/settings/@jupyterlab/apputils-extension:"
+                                f"notification?token={token}", timeout=30) as response:
+        schema = json.load(response)["schema"]
+    # binder/postBuild installed binder/overrides.json: JupyterLab's default is "ask".
+    assert schema["properties"]["fetchNews"]["default"] == "false"
+    time.sleep(2)  # the prompt, if any, is a toast emitted as the notification plugin starts
+    assert NEWS_PROMPT not in page.inner_text("body")
+
+
+def test_headings_have_no_missing_glyphs(page, lab, slug):
+    _, _, repo = lab
+    # The detector must be able to fail: a private-use code point has no glyph.
+    assert page.evaluate(MISSING_GLYPHS, ["\U0010fffc"]), "the missing-glyph detector is blind"
+    assert page.evaluate(MISSING_GLYPHS, ["cost \u2014 loss \u2192 gradient"]) == []
+    found = page.evaluate(MISSING_GLYPHS, headings(repo / "course" / slug / f"{slug}.ipynb"))
+    assert found == [], f"characters without a glyph in Chromium's fonts: {found}"
+
+
+def test_learner_moves_a_slider_and_the_explorer_redraws(page, lab, slug):
+    if not get(slug).explorers:
+        pytest.skip(f"{slug} has no explorer")
     slider = page.locator(".widget-slider").first
     slider.scroll_into_view_if_needed()
     box = slider.locator("xpath=ancestor::div[contains(@class,'widget-vbox')][1]")
@@ -196,30 +273,30 @@ def test_learner_moves_a_slider_and_the_explorer_redraws(page, lab):
         handle.press("ArrowRight")
     page.wait_for_function("([el, before]) => el.getAttribute('src') !== before",
                            arg=[image.element_handle(), before], timeout=30_000)
-    shot(page, "03-learner-moved-slider")
+    shot(page, slug, "03-learner-moved-slider")
     assert image.get_attribute("src") != before
 
 
-def test_instructor_notebook_runs_without_error(page, lab):
-    open_notebook(page, lab, f"solutions/{SLUG}/{SLUG}.ipynb")
+def test_instructor_notebook_runs_without_error(page, lab, slug):
+    open_notebook(page, lab, f"solutions/{slug}/{slug}.ipynb")
     state = run_all(page)
-    shot(page, "04-instructor-ran-all")
+    shot(page, slug, "04-instructor-ran-all")
     assert state["errors"] == []
 
 
-def test_validate_reports_success(page, lab):
+def test_validate_reports_success(page, lab, slug):
     page.get_by_role("button", name="Validate").first.click()
     dialog = page.locator(".nbgrader-SuccessDialog, .nbgrader-ErrorDialog")
     dialog.wait_for(timeout=180_000)
-    shot(page, "05-validate")
+    shot(page, slug, "05-validate")
     assert "Success! Your notebook passes all the tests." in dialog.inner_text()
     page.keyboard.press("Escape")
 
 
-def test_formgrader_lists_the_assignments(page, lab):
+def test_formgrader_lists_the_assignments(page, lab, slug):
     page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
     page.locator(".lm-Menu-itemLabel", has_text="Formgrader").first.click()
     frame = page.frame_locator("#formgrader iframe")
-    frame.locator("text=" + SLUG).first.wait_for(timeout=60_000)
-    shot(page, "06-formgrader")
-    assert frame.locator("text=" + SLUG).count() >= 1
+    frame.locator("text=" + slug).first.wait_for(timeout=60_000)
+    shot(page, slug, "06-formgrader")
+    assert frame.locator("text=" + slug).count() >= 1

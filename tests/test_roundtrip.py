@@ -1,8 +1,9 @@
 """The instructor's workflow through the real nbgrader CLI, end to end.
 
-In a scratch copy of the course: generate the assignment, submit three
-notebooks (the instructor's own, the untouched release and a partly wrong
-one), autograde, export and generate feedback, then check every score.
+For every chapter the registry marks as written, in a scratch copy of the
+course: generate the assignment, submit three notebooks (the instructor's
+own, the untouched release and a partly wrong one), autograde, export and
+generate feedback, then check every score.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
+from anncourse.course import written
 from anncourse.grading.sandbox import isolation_available
 
 from conftest import ROOT
@@ -30,7 +32,6 @@ pytestmark = pytest.mark.skipif(
            "refuses to run without it (apt-get install bubblewrap)",
 )
 
-SLUG = "18-loss-functions"
 SOLUTION_BLOCK = re.compile(r"^[ \t]*### BEGIN SOLUTION\n(.*?)^[ \t]*### END SOLUTION\n?", re.S | re.M)
 
 
@@ -74,35 +75,36 @@ def partly_wrong(source, released):
     return nb, right
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    course = tmp_path_factory.mktemp("course")
+@pytest.fixture(scope="module", params=[a.slug for a in written()])
+def graded(request, tmp_path_factory):
+    slug = request.param
+    course = tmp_path_factory.mktemp(f"course-{slug}")
     shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "solutions" / SLUG, course / "solutions" / SLUG)
-    nbgrader(course, "generate_assignment", SLUG, "--force")
+    shutil.copytree(ROOT / "solutions" / slug, course / "solutions" / slug)
+    nbgrader(course, "generate_assignment", slug, "--force")
 
-    source = nbformat.read(course / "solutions" / SLUG / f"{SLUG}.ipynb", as_version=4)
-    released = nbformat.read(course / "course" / SLUG / f"{SLUG}.ipynb", as_version=4)
+    source = nbformat.read(course / "solutions" / slug / f"{slug}.ipynb", as_version=4)
+    released = nbformat.read(course / "course" / slug / f"{slug}.ipynb", as_version=4)
     wrong, right = partly_wrong(source, released)
     submissions = {"instructor": source, "untouched": released, "partial": wrong}
     for student, nb in submissions.items():
-        folder = course / "submitted" / student / SLUG
+        folder = course / "submitted" / student / slug
         folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{SLUG}.ipynb")
+        nbformat.write(nb, folder / f"{slug}.ipynb")
         nbgrader(course, "db", "student", "add", student)
-    nbgrader(course, "autograde", SLUG)
-    nbgrader(course, "generate_feedback", SLUG)
+    nbgrader(course, "autograde", slug)
+    nbgrader(course, "generate_feedback", slug)
     nbgrader(course, "export")
-    return course, source, right
+    return course, slug, source, right
 
 
 def test_scores(graded):
-    course, source, right = graded
+    course, slug, source, right = graded
     points = points_of(source)
     total = sum(points.values())
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        scores = {s: gb.find_submission(SLUG, s).score for s in ("instructor", "untouched", "partial")}
-        assert gb.find_submission(SLUG, "instructor").max_score == total
+        scores = {s: gb.find_submission(slug, s).score for s in ("instructor", "untouched", "partial")}
+        assert gb.find_submission(slug, "instructor").max_score == total
     assert scores["instructor"] == total
     assert scores["untouched"] == 0
     assert scores["partial"] == sum(points[f"test_{gid}"] for gid in right)
@@ -110,8 +112,8 @@ def test_scores(graded):
 
 
 def test_untouched_release_fails_cleanly(graded):
-    course, source, _ = graded
-    nb = nbformat.read(course / "autograded" / "untouched" / SLUG / f"{SLUG}.ipynb", as_version=4)
+    course, slug, source, _ = graded
+    nb = nbformat.read(course / "autograded" / "untouched" / slug / f"{slug}.ipynb", as_version=4)
     tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
     assert len(tests) == len(grade_ids(source, "solution"))
     for cell in tests:
@@ -122,15 +124,15 @@ def test_untouched_release_fails_cleanly(graded):
 
 
 def test_export_and_feedback(graded):
-    course, source, _ = graded
+    course, slug, source, _ = graded
     total = sum(points_of(source).values())
     with open(course / "grades.csv", newline="") as fh:
         rows = {r["student_id"]: r for r in csv.DictReader(fh)}
     assert float(rows["instructor"]["score"]) == total
     assert float(rows["untouched"]["score"]) == 0
     for student in ("instructor", "untouched", "partial"):
-        html = course / "feedback" / student / SLUG / f"{SLUG}.html"
+        html = course / "feedback" / student / slug / f"{slug}.html"
         assert html.is_file() and html.stat().st_size > 10_000
     # Feedback must not show the instructor's hidden checks.
-    text = (course / "feedback" / "untouched" / SLUG / f"{SLUG}.html").read_text()
+    text = (course / "feedback" / "untouched" / slug / f"{slug}.html").read_text()
     assert "BEGIN HIDDEN TESTS" not in text
