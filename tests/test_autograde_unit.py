@@ -9,6 +9,8 @@ from anncourse.grading.autograde import TrustedGrades, checks_in, copies_referen
 from anncourse.grading.sandbox import isolation_available
 from anncourse import losses
 
+from grading_helpers import reference_copy
+
 pytestmark = pytest.mark.skipif(not isolation_available(), reason="bubblewrap is not available")
 
 MSE_RIGHT = ("import numpy as np\n\ndef mse(y_true, y_pred):\n"
@@ -56,28 +58,6 @@ def test_all_parts_right_is_full_marks_and_none_right_is_zero():
     nb, test = notebook("def mse(a, b):\n    return 1.0\n", HINGE_WRONG)
     assert grade(nb) == (0, 4.0)
     assert test.outputs[0].output_type == "error"
-
-
-def reference_copy(func) -> str:
-    """The source a learner would paste to copy ``func``: it and the helpers it calls."""
-    import ast
-    import inspect
-    import sys
-    import textwrap
-
-    module = sys.modules[func.__module__]
-    tree = ast.parse(inspect.getsource(module))
-    defs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
-    wanted, queue = [func.__name__], [defs[func.__name__]]
-    while queue:
-        node = queue.pop()
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) \
-                    and sub.func.id in defs and sub.func.id not in wanted:
-                wanted.append(sub.func.id)
-                queue.append(defs[sub.func.id])
-    return "\n\n".join(textwrap.dedent(inspect.getsource(getattr(module, name)))
-                       for name in reversed(wanted))
 
 
 def test_a_copy_of_the_reference_is_recognised_even_renamed():

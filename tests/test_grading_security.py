@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import inspect
-import textwrap
 import shutil
 import sqlite3
 import subprocess
@@ -28,6 +26,7 @@ from anncourse import losses
 from anncourse.grading.sandbox import isolation_available
 
 from conftest import ROOT
+from grading_helpers import fill_corpus
 from conftest import run_nbgrader as nbgrader
 
 SLUG = "18-loss-functions"
@@ -93,8 +92,7 @@ def graded(tmp_path_factory):
     for kind in ("attacks", "correct"):
         for name, code in corpus(kind).items():
             nb = nbformat.from_dict(released)
-            nb.cells[index].source = code.replace("{COURSE}", str(course)).replace(
-                "{REFERENCE_SOURCE}", textwrap.dedent(inspect.getsource(losses.mse)))
+            nb.cells[index].source = fill_corpus(code, course, losses.mse)
             student = f"{kind[:3]}-{name}".replace("_", "-")
             submit(student, nb)
             subs[student] = (kind, name)
@@ -143,7 +141,8 @@ def test_limits_are_reported_in_the_feedback(graded):
     course, _, gid, subs, _, _ = graded
     expectations = {"infinite_loop": "did not finish", "os_exit": "ended the process",
                     "memory_bomb": "Memory", "import_reference": "numpy and math only",
-                    "copy_reference": "copy of anncourse's reference"}
+                    "copy_reference": "HELD FOR REVIEW", "huge_answer": "larger than 16 MB",
+                    "huge_integer": "too large"}
     for name, phrase in expectations.items():
         student = f"att-{name}".replace("_", "-")
         nb = nbformat.read(course / "autograded" / student / SLUG / f"{SLUG}.ipynb", as_version=4)
@@ -158,3 +157,36 @@ def test_feedback_hides_hidden_checks(graded):
     html = (course / "feedback" / "victim" / SLUG / f"{SLUG}.html").read_text()
     assert "hidden=True" not in html and "BEGIN HIDDEN TESTS" not in html
     assert "hidden checks ran at grading" in html
+
+
+COPIES = ("copy_reference", "copy_under_alias", "copy_inside_if", "copy_plus_ellipsis",
+          "copy_then_decoy")
+
+
+def test_copies_are_held_for_review_not_silently_zeroed(graded):
+    course, _, gid, subs, _, _ = graded
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for name in COPIES:
+            student = f"att-{name}".replace("_", "-")
+            grade = gb.find_grade(f"test_{gid}", SLUG, SLUG, student)
+            assert grade.auto_score == 0, name
+            assert grade.needs_manual_grade, f"{name}: not flagged for the instructor"
+        # An honest answer with its own validating helper is not flagged.
+        honest = gb.find_grade(f"test_{gid}", SLUG, SLUG, "cor-own-validation-helper")
+        assert honest.score == honest.max_score and not honest.needs_manual_grade
+    nb = nbformat.read(course / "autograded" / "att-copy-under-alias" / SLUG / f"{SLUG}.ipynb",
+                       as_version=4)
+    assert "HELD FOR REVIEW" in "".join(str(o.get("evalue", "")) for c in nb.cells
+                                        for o in c.get("outputs", []))
+
+
+def test_self_check_agrees_with_the_grader(graded):
+    """The learner's `anncourse check` gives every corpus submission the grader's score."""
+    from anncourse.grading.selfcheck import self_check
+
+    course, _, gid, subs, _, _ = graded
+    for student, (kind, name) in subs.items():
+        nb = nbformat.read(course / "submitted" / student / SLUG / f"{SLUG}.ipynb", as_version=4)
+        mine = {r.grade_id: r.earned for r in self_check(nb, isolation="require")}
+        score = exercise_score(course, student, gid)[0]
+        assert mine[f"test_{gid}"] == score, f"{name}: self-check {mine[f'test_{gid}']}, grader {score}"

@@ -235,6 +235,8 @@ class Assessment:
 
 # Whether the exercise being checked lets the answer change its arguments.
 _ALLOW_MUTATION = contextvars.ContextVar("anncourse_allow_mutation", default=False)
+# The parts of the exercise being checked (hidden checks compare by part too).
+_PARTS = contextvars.ContextVar("anncourse_parts", default=())
 
 
 def _to_array(value) -> np.ndarray:
@@ -428,6 +430,25 @@ def _fmt_args(args: tuple, kwargs: dict) -> str:
     return ", ".join(parts)
 
 
+def compare_answer(actual_value, expected_value, rtol: float, atol: float) -> Mismatch | None:
+    """Compare a learner's answer with the expected one, part by part if it is structured.
+
+    Raises :class:`LearnerError` when the answer cannot be read as numbers.
+    """
+    parts = _PARTS.get()
+    if not parts:
+        return compare(_to_array(actual_value), np.asarray(expected_value, dtype=np.float64),
+                       rtol, atol)
+    for part, act, exp in zip(parts, _split_parts(actual_value, parts),
+                              _split_parts(expected_value, parts)):
+        mismatch = compare(_to_array(act), np.asarray(exp, dtype=np.float64),
+                           part.rtol if part.rtol is not None else rtol,
+                           part.atol if part.atol is not None else atol)
+        if mismatch is not None:
+            return Mismatch(f"part {part.name} {mismatch.reason}", mismatch.index)
+    return None
+
+
 def _split_parts(value, parts: Sequence[Part]) -> list:
     """The learner's structured answer, part by part, or a LearnerError saying why not."""
     names = [p.name for p in parts]
@@ -558,6 +579,7 @@ def assess(func: Callable, ex: Exercise, *, visible: bool = True, hidden: bool =
     __tracebackhide__ = True
     verdicts, first = [], None
     token = _ALLOW_MUTATION.set(ex.allow_mutation)
+    parts_token = _PARTS.set(tuple(ex.parts))
     try:
         if visible:
             for case in ex.visible:
@@ -571,6 +593,7 @@ def assess(func: Callable, ex: Exercise, *, visible: bool = True, hidden: bool =
             verdicts += [_run_property(func, prop) for prop in ex.hidden]
     finally:
         _ALLOW_MUTATION.reset(token)
+        _PARTS.reset(parts_token)
     return Assessment(ex, tuple(verdicts), first)
 
 

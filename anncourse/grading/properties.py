@@ -16,9 +16,10 @@ from typing import Callable
 
 import numpy as np
 
-from .core import _to_array, call_learner, compare
+from .core import _to_array, call_learner, compare_answer
 
-__all__ = ["matches_reference", "returns_finite", "salted", "satisfies", "verdict"]
+__all__ = ["matches_reference", "returns_finite", "salted", "satisfies", "scenario_matches",
+           "verdict"]
 
 # Mixed into every seed so that a submission cannot know the hidden inputs in
 # advance and hard-code answers.  The grader sets it per submission from the
@@ -62,8 +63,7 @@ def matches_reference(reference: Callable, make_args: ArgMaker, *, trials: int =
         for _ in range(trials):
             args, kwargs = _split(make_args(rng))
             expected = reference(*copy.deepcopy(args), **copy.deepcopy(kwargs))
-            actual = _to_array(call_learner(func, args, kwargs))
-            mismatch = compare(actual, expected, rtol, atol)
+            mismatch = compare_answer(call_learner(func, args, kwargs), expected, rtol, atol)
             if mismatch is not None:
                 return f"the result {mismatch.reason}"
         return None
@@ -117,5 +117,29 @@ def verdict(judge: Callable, make_args: ArgMaker, *, seed: int = 0):
         result = call_learner(func, args, kwargs)
         with np.errstate(all="ignore"):
             return judge(result, args)
+
+    return test
+
+
+def scenario_matches(reference, driver: Callable, make_args: ArgMaker, *, trials: int = 3,
+                     rtol: float = 1e-6, atol: float = 1e-9, seed: int = 0):
+    """``driver(learner, *args)`` agrees with ``driver(reference, *args)`` on random args.
+
+    The driver is trusted code that runs where the learner's object lives (in
+    the sandbox when grading): it constructs the learner's class or calls the
+    learner's function as often as it needs and returns plain data.
+    """
+
+    def test(func):
+        __tracebackhide__ = True
+        rng = _rng(seed)
+        for _ in range(trials):
+            args, kwargs = _split(make_args(rng))
+            expected = driver(reference, *copy.deepcopy(args), **copy.deepcopy(kwargs))
+            mismatch = compare_answer(call_learner(func, args, kwargs, driver=driver), expected,
+                                      rtol, atol)
+            if mismatch is not None:
+                return f"the result {mismatch.reason}"
+        return None
 
     return test

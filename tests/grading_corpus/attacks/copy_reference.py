@@ -1,1 +1,2 @@
-{REFERENCE_SOURCE}
+# Paste the reference implementation, with the helpers it needs.
+{REFERENCE_COPY}
