@@ -1,8 +1,11 @@
-"""The checks of ``18-loss-functions`` pass every correct answer and fail the usual wrong ones.
+"""What is specific to the checks of ``18-loss-functions``.
 
-Correct answers come in several styles a learner might write (loops with
-:mod:`math`, vectorised NumPy, different ways of keeping ``log`` finite,
-different return types); wrong answers are the mistakes the hints are for.
+The generated spec tests (``test_specs_generated.py``) already run, for every
+exercise, the reference and each usual mistake of the spec.  Here: correct
+answers in the styles a learner might write (loops with :mod:`math`,
+vectorised NumPy, different ways of keeping ``log`` finite, different return
+types) pass; subtle mistakes that only the hidden checks can catch fail
+them; the notebook's own solutions pass; and the checker stays quiet.
 """
 from __future__ import annotations
 
@@ -17,16 +20,15 @@ import pytest
 
 from anncourse import activations, losses
 from anncourse.grading import CheckFailed, check
-from anncourse.grading.core import Case
 from anncourse.grading.specs import exercises, get_exercise
-from anncourse.grading.specs import loss_functions as spec
 
 from conftest import ROOT
 
 SLUG = "18-loss-functions"
 NAMES = ["mse", "mse_grad", "binary_cross_entropy", "binary_cross_entropy_grad",
-         "categorical_cross_entropy", "softmax_cross_entropy_grad", "huber", "hinge",
-         "kl_divergence"]
+         "categorical_cross_entropy", "softmax_cross_entropy_grad",
+         "binary_cross_entropy_with_logits", "cross_entropy_with_logits", "huber", "huber_grad",
+         "hinge", "kl_divergence", "fit_line"]
 
 
 def key(name):
@@ -107,6 +109,32 @@ class Vectorised:
         per_row = terms.sum(axis=-1)
         return per_row.mean()
 
+    @staticmethod
+    def binary_cross_entropy_with_logits(y_true, logits):
+        y, z = np.asarray(y_true, dtype=float), np.asarray(logits, dtype=float)
+        return np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
+
+    @staticmethod
+    def cross_entropy_with_logits(labels, logits):
+        z = np.asarray(logits, dtype=float)
+        top = z.max(axis=1, keepdims=True)
+        log_sum_exp = top[:, 0] + np.log(np.exp(z - top).sum(axis=1))
+        return np.mean(log_sum_exp - z[np.arange(len(z)), np.asarray(labels)])
+
+    @staticmethod
+    def huber_grad(y_true, y_pred, delta=1.0):
+        e = np.asarray(y_true, dtype=float) - np.asarray(y_pred, dtype=float)
+        return -np.clip(e, -delta, delta) / e.size
+
+    @classmethod
+    def fit_line(cls, x, y, delta=1.0, lr=0.5, steps=300):
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        w = b = 0.0
+        for _ in range(steps):
+            g = cls.huber_grad(y, w * x + b, delta)
+            w, b = w - lr * np.dot(g, x), b - lr * g.sum()
+        return np.array([w, b])
+
 
 # --- style 2: loops with math, clip with eps = 1e-7, Python floats and lists ---
 
@@ -176,6 +204,41 @@ class Loops:
     def hinge(y_true, score):
         return sum(max(0.0, 1.0 - float(y) * float(s)) for y, s in zip(y_true, score)) / len(score)
 
+    @staticmethod
+    def binary_cross_entropy_with_logits(y_true, logits):
+        total = 0.0
+        for y, z in zip(y_true, logits):
+            z = float(z)
+            # log(1 + e^z) - y*z, with the larger of 0 and z taken out of the log
+            total += max(z, 0.0) + math.log(1.0 + math.exp(-abs(z))) - float(y) * z
+        return total / len(logits)
+
+    @staticmethod
+    def cross_entropy_with_logits(labels, logits):
+        total = 0.0
+        for t, row in zip(labels, logits):
+            row = [float(v) for v in row]
+            top = max(row)
+            total += top + math.log(sum(math.exp(v - top) for v in row)) - row[int(t)]
+        return total / len(logits)
+
+    @staticmethod
+    def huber_grad(y_true, y_pred, delta=1.0):
+        n = len(y_pred)
+        out = []
+        for y, p in zip(y_true, y_pred):
+            e = float(y) - float(p)
+            out.append(-e / n if abs(e) <= delta else -delta * math.copysign(1.0, e) / n)
+        return out
+
+    @classmethod
+    def fit_line(cls, x, y, delta=1.0, lr=0.5, steps=300):
+        w, b = 0.0, 0.0
+        for _ in range(steps):
+            g = cls.huber_grad(y, [w * float(xi) + b for xi in x], delta)
+            w, b = (w - lr * sum(gi * float(xi) for gi, xi in zip(g, x)), b - lr * sum(g))
+        return w, b
+
     @classmethod
     def kl_divergence(cls, p, q):
         rows_p, rows_q = ([list(p)], [list(q)]) if np.ndim(p) == 1 else (list(p), list(q))
@@ -234,6 +297,23 @@ class Clamped:
         per[small] = e[small] ** 2 / 2
         per[~small] = delta * np.abs(e[~small]) - delta ** 2 / 2
         return np.asarray(per.mean())
+
+    @staticmethod
+    def binary_cross_entropy_with_logits(y_true, logits):
+        # -[y log s(z) + (1 - y) log(1 - s(z))] = y*logaddexp(0, -z) + (1 - y)*logaddexp(0, z)
+        y, z = np.asarray(y_true), np.asarray(logits)
+        return np.asarray(np.mean(y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)))
+
+    @staticmethod
+    def cross_entropy_with_logits(labels, logits):
+        z = np.asarray(logits)
+        log_p = z - np.logaddexp.reduce(z, axis=-1, keepdims=True)
+        return -np.take_along_axis(log_p, np.asarray(labels)[:, None], axis=1).mean()
+
+    @staticmethod
+    def huber_grad(y_true, y_pred, delta=1.0):
+        e = np.subtract(y_pred, y_true)  # the other sign convention: e = prediction - target
+        return np.where(np.abs(e) <= delta, e, delta * np.sign(e)) / len(e)
 
     @staticmethod
     def hinge(y_true, score):
@@ -307,21 +387,22 @@ class EpsInsideLog:
 STYLES = [Vectorised, Loops, Clamped, EpsInsideLog]
 
 
-@pytest.mark.parametrize("style", STYLES, ids=lambda s: s.__name__)
-@pytest.mark.parametrize("name", NAMES)
+STYLED = [(style, name) for style in STYLES for name in NAMES if hasattr(style, name)]
+
+
+def test_the_chapters_exercises():
+    assert sorted(exercises(SLUG)) == sorted(NAMES)
+    # Every exercise has at least two correct answers in different styles.
+    for name in NAMES:
+        assert sum(hasattr(style, name) for style in STYLES) >= 2, name
+
+
+@pytest.mark.parametrize("style, name", STYLED, ids=[f"{s.__name__}-{n}" for s, n in STYLED])
 def test_correct_answers_pass(style, name, capsys):
     passes(getattr(style, name), name)
     out = capsys.readouterr()
     assert "visible checks passed" in out.out and "hidden checks passed" in out.out
     assert out.err == ""
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_the_reference_passes(name):
-    if name == "softmax_cross_entropy_grad":
-        passes(spec.softmax_cross_entropy_grad_reference, name)
-    else:
-        passes(getattr(losses, name), name)
 
 
 def _solution_functions():
@@ -340,27 +421,11 @@ def test_the_notebooks_solutions_pass(name):
     passes(_solution_functions()[name], name)
 
 
-# --- the spec module itself --------------------------------------------------
-
-def test_exercise_list():
-    found = exercises(SLUG)
-    assert sorted(found) == sorted(NAMES)
-    for name, ex in found.items():
-        assert ex.key == key(name)
-        assert len(ex.visible) >= 2 and len(ex.hidden) >= 5 and ex.hints
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_expected_values_come_from_the_reference(name):
-    for case in get_exercise(key(name)).visible:
-        assert isinstance(case, Case) and callable(case.expected), case.label
-
-
 def test_the_worked_examples_are_the_true_values():
     """The syllabus prints 0.216 (BCE) and 0.061 (KL); the checks use the true values."""
     cases = {name: get_exercise(key(name)).visible[0] for name in NAMES}
     value = {name: float(np.asarray(c.expected_value()).reshape(())) for name, c in cases.items()
-             if not name.endswith("_grad")}
+             if not name.endswith("_grad") and name != "fit_line"}
     assert value["mse"] == pytest.approx(0.145)
     assert value["binary_cross_entropy"] == pytest.approx(-(math.log(0.9) + math.log(0.8)) / 2)
     assert value["binary_cross_entropy"] == pytest.approx(0.1643, abs=1e-4)
@@ -368,12 +433,12 @@ def test_the_worked_examples_are_the_true_values():
     assert value["huber"] == pytest.approx(1.5)
     assert value["hinge"] == pytest.approx(0.75)
     assert value["kl_divergence"] == pytest.approx(0.0253, abs=1e-4)
-
-
-def test_hidden_labels_reveal_no_values():
-    for name in NAMES:
-        for prop in get_exercise(key(name)).hidden:
-            assert not re.search(r"\d\.\d", prop.label), prop.label
+    # log(1 + e^-2) and log(1 + e^-0.5): -ln sigmoid(2) and -ln(1 - sigmoid(-0.5))
+    assert value["binary_cross_entropy_with_logits"] == pytest.approx(
+        (math.log1p(math.exp(-2.0)) + math.log1p(math.exp(-0.5))) / 2)
+    z = [2.0, 1.0, 0.1]
+    assert value["cross_entropy_with_logits"] == pytest.approx(
+        math.log(sum(math.exp(v) for v in z)) - 2.0)
 
 
 def test_the_docstring_example_of_check_still_holds(capsys):
@@ -381,92 +446,13 @@ def test_the_docstring_example_of_check_still_holds(capsys):
     assert capsys.readouterr().out.strip() == "mse: 2 visible checks passed; 6 more checks at grading."
 
 
-# --- wrong answers fail, with helpful visible messages and discreet hidden ones --
+def test_the_capstone_tells_huber_from_least_squares():
+    """fit_line's hidden verdict: a least-squares line (right algorithm, wrong loss) fails it."""
+    def least_squares(x, y, delta=1.0, lr=0.5, steps=300):
+        return Vectorised.fit_line(x, y, delta=1e12, lr=lr, steps=steps)
 
-def _mean(x):
-    return np.mean(np.asarray(x, dtype=float))
-
-
-WRONG = {
-    # name: {description: (function, words the visible hint must contain or None)}
-    "mse": {
-        "sum instead of mean": (lambda y, p: np.sum((np.asarray(y) - np.asarray(p)) ** 2), "divide by n"),
-        "absolute error": (lambda y, p: _mean(np.abs(np.subtract(y, p))), "absolute"),
-        "root of the mean": (lambda y, p: np.sqrt(_mean(np.subtract(y, p) ** 2)), "root"),
-    },
-    "mse_grad": {
-        "no factor 2": (lambda y, p: (np.asarray(p) - np.asarray(y)) / len(p), "factor 2"),
-        "sign flipped": (lambda y, p: 2 * (np.asarray(y) - np.asarray(p)) / len(p), "wrong sign"),
-        "no 1/n": (lambda y, p: 2 * (np.asarray(p, dtype=float) - np.asarray(y)), "divide by n"),
-    },
-    "binary_cross_entropy": {
-        "log10": (lambda y, p: -_mean(np.asarray(y) * np.log10(p)
-                                      + (1 - np.asarray(y)) * np.log10(1 - np.asarray(p))), "base 10"),
-        "missing minus": (lambda y, p: _mean(np.asarray(y) * np.log(p)
-                                             + (1 - np.asarray(y)) * np.log(1 - np.asarray(p))),
-                          "wrong sign"),
-        "sum instead of mean": (lambda y, p: -np.sum(np.asarray(y) * np.log(p)
-                                                     + (1 - np.asarray(y)) * np.log(1 - np.asarray(p))),
-                                "divide by n"),
-        "one term only": (lambda y, p: -_mean(np.asarray(y) * np.log(p)), "(1 - y)*log(1 - p)"),
-    },
-    "binary_cross_entropy_grad": {
-        "no 1/n": (lambda y, p: -np.asarray(y) / p + (1 - np.asarray(y)) / (1 - np.asarray(p)),
-                   "divide by n"),
-        "one term only": (lambda y, p: -np.asarray(y) / p / len(p), "(1 - y)/(1 - p)"),
-    },
-    "categorical_cross_entropy": {
-        "mean over all elements": (lambda y, p: -_mean(np.asarray(y) * np.log(p)), "rows"),
-        "log10": (lambda y, p: -np.sum(np.asarray(y) * np.log10(p)) / np.atleast_2d(y).shape[0],
-                  "base 10"),
-        "missing minus": (lambda y, p: np.sum(np.asarray(y) * np.log(p)) / np.atleast_2d(y).shape[0],
-                          "wrong sign"),
-    },
-    "softmax_cross_entropy_grad": {
-        "no softmax": (lambda y, z: (np.asarray(z) - np.asarray(y)) / np.atleast_2d(z).shape[0],
-                       "softmax"),
-        "no 1/n": (lambda y, z: activations.softmax(z) - np.asarray(y), None),
-    },
-    "huber": {
-        "no half": (lambda y, p, delta=1.0: _mean(np.where(np.abs(np.subtract(y, p)) <= delta,
-                                                           np.subtract(y, p) ** 2,
-                                                           delta * (np.abs(np.subtract(y, p)) - delta / 2))),
-                    "0.5 * e**2"),
-        "sum instead of mean": (lambda y, p, delta=1.0: np.sum(np.where(
-            np.abs(np.subtract(y, p)) <= delta, 0.5 * np.subtract(y, p) ** 2,
-            delta * (np.abs(np.subtract(y, p)) - delta / 2))), "divide by n"),
-    },
-    "hinge": {
-        "no margin": (lambda y, s: _mean(np.maximum(0, -np.asarray(y) * np.asarray(s))), "the 1"),
-        "sum instead of mean": (lambda y, s: np.sum(np.maximum(0, 1 - np.asarray(y) * np.asarray(s))),
-                                "divide by n"),
-    },
-    "kl_divergence": {
-        "log2": (lambda p, q: np.mean(np.sum(np.asarray(p) * np.log2(np.divide(p, q)), axis=-1)),
-                 "base 2"),
-        "swapped": (lambda p, q: np.mean(np.sum(np.asarray(q) * np.log(np.divide(q, p)), axis=-1)),
-                    "swapped"),
-        "sum over rows": (lambda p, q: np.sum(np.asarray(p) * np.log(np.divide(p, q))), "divide by n"),
-    },
-}
-
-WRONG_CASES = [(name, what) for name, cases in WRONG.items() for what in cases]
-
-
-@pytest.mark.parametrize("name,what", WRONG_CASES, ids=[f"{n}-{w}" for n, w in WRONG_CASES])
-def test_wrong_answers_fail_with_a_hint(name, what):
-    func, hint = WRONG[name][what]
-    msg = visible_failure(func, name)
-    failing = next(c for c in get_exercise(key(name)).visible
-                   if f"{c.label}:" in msg)
-    expected = np.asarray(failing.expected_value(), dtype=float)
-    first = f"{float(expected.flat[0]):.6g}"[:6]
-    assert "expected:" in msg and first in msg, msg
-    if hint:
-        assert "hint:" in msg and hint in msg, msg
-    # The hidden checks catch it too, and say so without values.
-    hidden = hidden_failure(func, name)
-    assert not re.search(r"\d\.\d", hidden), hidden
+    msg = hidden_failure(least_squares, "fit_line")
+    assert "the outliers pull the line away" in msg, msg
 
 
 def _nan_bce(y, p):
@@ -491,6 +477,17 @@ def _softmax_overflows(y, z):
     return (e / e.sum(axis=-1, keepdims=True) - y) / n
 
 
+def _bce_logits_through_sigmoid(y, z):
+    """Right for moderate logits; clipping p caps the loss of z = -1000 at ~27.6, not 1000."""
+    p = np.clip(1 / (1 + np.exp(-np.asarray(z, dtype=float))), 1e-12, 1 - 1e-12)
+    return Vectorised.binary_cross_entropy(y, p)
+
+
+def _ce_logits_without_shift(t, z):
+    z = np.asarray(z, dtype=float)
+    return np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(len(z)), np.asarray(t)])
+
+
 def _huber_ignores_delta(y, p, delta=1.0):
     return Vectorised.huber(y, p)  # always delta = 1
 
@@ -507,6 +504,8 @@ SUBTLE = [
     ("categorical_cross_entropy", _nan_cce, "zero entries"),
     ("kl_divergence", _kl_no_zero_handling, "zero entries"),
     ("softmax_cross_entropy_grad", _softmax_overflows, "large logits"),
+    ("binary_cross_entropy_with_logits", _bce_logits_through_sigmoid, "logits of"),
+    ("cross_entropy_with_logits", _ce_logits_without_shift, "logits of"),
 ]
 
 
@@ -528,33 +527,6 @@ def test_only_numpy_arrays_fail_the_list_check():
 
     msg = hidden_failure(no_asarray, "mse")
     assert "does not accept Python lists" in msg
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_twice_the_answer_fails_both(name):
-    """The round-trip test grades a submission returning twice the answer: it must get 0."""
-    right = getattr(Vectorised, name)
-
-    def twice(*args, **kwargs):
-        return 2 * np.asarray(right(*args, **kwargs))
-
-    visible_failure(twice, name)
-    hidden_failure(twice, name)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_unwritten_and_forgetful_answers(name):
-    def stub(*args, **kwargs):
-        # YOUR CODE HERE
-        raise NotImplementedError()
-
-    def no_return(*args, **kwargs):
-        _ = np.asarray(args[0])
-
-    msg = visible_failure(stub, name)
-    assert "NotImplementedError" in msg
-    assert "NotImplementedError" in hidden_failure(stub, name)
-    assert "forget the `return`" in visible_failure(no_return, name)
 
 
 def test_not_a_function():
@@ -586,88 +558,3 @@ def test_noisy_right_answer_passes_quietly(capfd):
     out, err = capfd.readouterr()
     assert err == ""
     assert "hidden checks passed" in out
-
-
-def test_inputs_are_not_shared_between_cases():
-    """A function that writes into its arguments cannot spoil later checks."""
-    def vandal(y_true, y_pred):
-        result = Vectorised.mse(y_true, y_pred)
-        if isinstance(y_true, np.ndarray):
-            y_true[...] = 0
-        return result
-
-    passes(vandal, "mse")
-
-
-# --- the explorers -------------------------------------------------------------
-
-def test_explorers_import_without_matplotlib():
-    import subprocess
-
-    code = ("import sys, anncourse.explorers, anncourse.explorers.losses\n"
-            "assert 'matplotlib' not in sys.modules")
-    subprocess.run([sys.executable, "-c", code], check=True)
-
-
-FACTORIES = ["regression_explorer", "classification_explorer", "margin_explorer", "kl_explorer"]
-
-
-def _other_values(control):
-    import ipywidgets as w
-
-    if isinstance(control, (w.FloatSlider, w.IntSlider)):
-        return [control.min, control.max]
-    return [option[1] if isinstance(option, tuple) else option for option in control.options]
-
-
-@pytest.mark.parametrize("factory", FACTORIES)
-def test_explorer_callbacks_redraw(factory):
-    import ipywidgets as w
-
-    from anncourse import explorers
-
-    box = getattr(explorers, factory)()
-    assert isinstance(box, w.VBox) and box.controls
-    assert bytes(box.image.value).startswith(b"\x89PNG") and box.readout.value
-    for control in box.controls.values():
-        old = control.value
-        for value in _other_values(control):
-            before = (bytes(box.image.value), box.readout.value)
-            control.value = value
-            if value != old:
-                assert (bytes(box.image.value), box.readout.value) != before, (factory, value)
-            old = value
-    box.update()
-
-
-def test_explorers_leave_no_pyplot_figures():
-    import matplotlib.pyplot as plt
-
-    from anncourse import explorers
-
-    before = plt.get_fignums()
-    for factory in FACTORIES:
-        getattr(explorers, factory)().update()
-    assert plt.get_fignums() == before
-
-
-def test_explorer_errors_propagate(monkeypatch):
-    """A broken callback must fail loudly, not vanish inside a widget."""
-    from anncourse import explorers
-
-    box = explorers.regression_explorer()
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr(box.explorer, "draw", broken)
-    slider = box.controls["y_pred"]
-    with pytest.raises(RuntimeError, match="boom"):
-        slider.value = slider.max
-
-
-def test_kl_explorer_shows_the_asymmetry():
-    from anncourse import explorers
-
-    box = explorers.kl_explorer(p=(0.5, 0.3, 0.2), q_weights=(0.4, 0.4, 0.2))
-    assert "0.02527" in box.readout.value  # KL(P||Q) of the worked example, 4 significant digits
