@@ -3,7 +3,7 @@
 ``anncourse check NOTEBOOK``
     Self-check: run the visible checks of every exercise in a notebook, each
     in a fresh process (as the grader does), and show a score per exercise.
-    Needs only ``pip install anncourse nbformat nbgrader``, no clone.
+    Needs only ``pip install anncourse``, no clone of the repository.
 ``anncourse list [--markdown]``
     Show the course's chapters and which ones are written (``--markdown``:
     README's chapter table).
@@ -64,9 +64,9 @@ def _check(args) -> int:
         package = _missing_dependency(exc)
         if package is None:
             raise
-        print(f"anncourse check: the package {package!r} is not installed in this Python "
-              f"({sys.executable}).\nanncourse check needs nbformat and nbgrader; install "
-              f"them with\n    {sys.executable} -m pip install nbformat nbgrader\n"
+        print(f"anncourse check: the package {package!r}, which it needs, is not installed in "
+              f"this Python ({sys.executable}).\nInstall it with\n"
+              f"    {sys.executable} -m pip install {package}\n"
               "or install the whole course environment: pip install 'anncourse[course]'",
               file=sys.stderr)
         return 2

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+
+import pytest
 
 from anncourse.course import ASSIGNMENTS
 
@@ -88,3 +91,78 @@ def test_lab_settings_are_merged_into_existing_ones(tmp_path):
     assert merged["@jupyterlab/apputils-extension:themes"] == {"theme": "JupyterLab Dark"}
     assert merged["@jupyterlab/apputils-extension:notification"] == {
         "doNotDisturbMode": True, "fetchNews": "false", "checkForUpdates": False}
+
+
+@pytest.fixture(scope="module")
+def installed_wheel(tmp_path_factory):
+    """anncourse built as a wheel and installed, with its own dependencies only,
+    into a fresh virtual environment outside the repository."""
+    work = tmp_path_factory.mktemp("wheel")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    # No build isolation: the build uses this environment's setuptools, not a download.
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(work / "dist"), str(ROOT)], check=True, env=env,
+                   capture_output=True)
+    wheel = next((work / "dist").glob("anncourse-*.whl"))
+    subprocess.run([sys.executable, "-m", "venv", str(work / "venv")], check=True)
+    python = work / "venv" / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], check=True, env=env,
+                   capture_output=True)
+    learner = work / "learner"
+    learner.mkdir()
+    slug = "18-loss-functions"
+    shutil.copy(ROOT / "course" / slug / f"{slug}.ipynb", learner / "untouched.ipynb")
+    shutil.copy(ROOT / "solutions" / slug / f"{slug}.ipynb", learner / "solved.ipynb")
+    return python, learner, env
+
+
+def _check(installed, notebook):
+    python, learner, env = installed
+    anncourse = python.parent / "anncourse"
+    return subprocess.run([str(anncourse), "check", notebook], cwd=learner, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.slow
+def test_check_works_from_a_wheel_without_a_checkout(installed_wheel):
+    python, learner, env = installed_wheel
+    located = subprocess.run([str(python), "-c", "import anncourse; print(anncourse.__file__)"],
+                             cwd=learner, env=env, check=True, capture_output=True, text=True)
+    assert str(ROOT) not in located.stdout  # the installed copy, not this checkout
+
+    # A learner's install: anncourse and its own dependencies; no nbgrader, no JupyterLab.
+    absent = subprocess.run([str(python), "-c", "import nbgrader"], env=env, capture_output=True)
+    assert absent.returncode != 0
+
+    untouched = _check(installed_wheel, "untouched.ipynb")
+    assert untouched.returncode == 1, untouched.stdout + untouched.stderr
+    assert "NotImplementedError" in untouched.stdout
+    assert "self-check: 0 of" in untouched.stdout
+    solved = _check(installed_wheel, "solved.ipynb")
+    assert solved.returncode == 0, solved.stdout + solved.stderr
+    total = solved.stdout.rsplit("self-check: ", 1)[1].split()
+    assert total[0] == total[2] and float(total[0]) > 0  # "N of N points"
+
+    # The new-chapter and generate commands need a clone, and say so.
+    gen = subprocess.run([str(python.parent / "anncourse"), "generate"], cwd=learner, env=env,
+                         capture_output=True, text=True)
+    assert gen.returncode == 2 and "run this command from a clone" in gen.stderr
+
+    # Without nbformat, check names it.
+    subprocess.run([str(python), "-m", "pip", "uninstall", "-q", "-y", "nbformat"],
+                   check=True, env=env, capture_output=True)
+    missing = _check(installed_wheel, "solved.ipynb")
+    assert missing.returncode == 2
+    assert "the package 'nbformat', which it needs, is not installed" in missing.stderr
+    assert "-m pip install nbformat" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_check_explains_a_missing_notebook(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "anncourse.cli", "check",
+                             str(tmp_path / "nope.ipynb")], capture_output=True, text=True)
+    assert result.returncode == 2 and "no such notebook" in result.stderr
+    (tmp_path / "broken.ipynb").write_text("{not json")
+    result = subprocess.run([sys.executable, "-m", "anncourse.cli", "check",
+                             str(tmp_path / "broken.ipynb")], capture_output=True, text=True)
+    assert result.returncode == 2 and "not a readable Jupyter notebook" in result.stderr
