@@ -75,3 +75,30 @@ def test_kl_explorer_shows_the_asymmetry():
 
     box = explorers.kl_explorer(p=(0.5, 0.3, 0.2), q_weights=(0.4, 0.4, 0.2))
     assert "0.02527" in box.readout.value  # KL(P||Q) of the worked example, 4 significant digits
+
+
+OKABE_ITO = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#000000"}
+
+
+@pytest.mark.parametrize("factory", FACTORIES)
+def test_palette_is_colour_blind_safe_with_distinct_line_styles(factory):
+    """Okabe-Ito colours (or greys), and no two labelled curves of a panel share a line style."""
+    from matplotlib.colors import to_hex, to_rgb
+
+    from anncourse import explorers
+
+    box = getattr(explorers, factory)()
+    values = box.explorer.values()
+    fig = box.explorer.draw(**values)
+    for ax in fig.axes:
+        styles = []
+        for artist in [*ax.lines, *ax.patches]:
+            colour = artist.get_color() if hasattr(artist, "get_linestyle") and artist in ax.lines \
+                else artist.get_facecolor()
+            r, g, b = to_rgb(colour)
+            grey = max(r, g, b) - min(r, g, b) < 1e-6
+            assert grey or to_hex(colour) in OKABE_ITO, (factory, to_hex(colour))
+        for line in ax.lines:
+            if not line.get_label().startswith("_") and len(line.get_xdata()) > 2:
+                styles.append(line.get_linestyle())
+        assert len(styles) == len(set(styles)), (factory, styles)

@@ -58,9 +58,17 @@ _FIGSIZE = (10.5, 3.9)
 _DPI = 96
 _LABEL_SIZE = 11
 _TITLE_SIZE = 12
-_COLORS = {"mse": "tab:blue", "mae": "tab:orange", "huber": "tab:green",
-           "y1": "tab:blue", "y0": "tab:red", "hinge": "tab:purple", "logistic": "tab:blue",
-           "zero_one": "0.5", "p": "tab:gray", "q": "tab:orange"}
+# The Okabe-Ito palette, distinguishable with every common colour-vision
+# deficiency; no red/green pair. Every curve also has its own line style (and
+# every bar its own hatch), so the figures read in greyscale too.
+_OKABE_ITO = {"orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "blue": "#0072B2",
+              "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#666666"}
+_COLORS = {"mse": _OKABE_ITO["blue"], "mae": _OKABE_ITO["orange"], "huber": _OKABE_ITO["green"],
+           "y1": _OKABE_ITO["blue"], "y0": _OKABE_ITO["vermillion"], "hinge": _OKABE_ITO["purple"],
+           "logistic": _OKABE_ITO["blue"], "zero_one": _OKABE_ITO["grey"], "p": _OKABE_ITO["sky"],
+           "q": _OKABE_ITO["orange"], "above": _OKABE_ITO["vermillion"], "below": _OKABE_ITO["blue"]}
+_LINES = {"mse": "-", "mae": "--", "huber": "-.", "hinge": "-", "logistic": "--", "zero_one": ":",
+          "y1": "-", "y0": "--"}
 
 
 class _Explorer:
@@ -206,7 +214,7 @@ class RegressionExplorer(_Explorer):
                        label="|y − ŷ| ≤ δ")
             ax.axvline(self.y_true, color="k", lw=0.8, ls=":")
             for key, label in names.items():
-                ax.plot(self.grid, curves[key], color=_COLORS[key], lw=2, label=label)
+                ax.plot(self.grid, curves[key], color=_COLORS[key], ls=_LINES[key], lw=2, label=label)
                 ax.plot([y_pred], [here[key]], "o", color=_COLORS[key], ms=8, mec="k")
             ax.set_xlabel("prediction ŷ", fontsize=_LABEL_SIZE)
         ax_loss.set_ylim(-0.2, min(self.span ** 2, 9.0))
@@ -274,11 +282,11 @@ class ClassificationExplorer(_Explorer):
                          alpha=1.0 if current else 0.45)
             name = "−ln p  (y = 1)" if label == 1 else "−ln(1 − p)  (y = 0)"
             ax_loss.plot(self.grid, _per_point(losses.binary_cross_entropy, ys, self.grid),
-                         label=name, **style)
+                         label=name, ls=_LINES[f"y{label}"], **style)
             ax_grad.plot(self.grid, _per_point(losses.binary_cross_entropy_grad, ys, self.grid),
-                         label=f"∂/∂p, y = {label}", **style)
-            ax_grad.plot(self.grid, self.grid - label, ls="--", label=f"∂/∂z = p − y, y = {label}",
-                         **style)
+                         label=f"∂/∂p, y = {label}", ls=_LINES[f"y{label}"], **style)
+            ax_grad.plot(self.grid, self.grid - label, ls=":" if label else "-.",
+                         label=f"∂/∂z = p − y, y = {label}", **style)
         loss = float(losses.binary_cross_entropy([y], [p]))
         grad_p = float(losses.binary_cross_entropy_grad([y], [p])[0])
         ax_loss.plot([p], [loss], "o", color=_COLORS[f"y{y}"], ms=9, mec="k")
@@ -293,7 +301,7 @@ class ClassificationExplorer(_Explorer):
         ax_grad.axhline(0, color="k", lw=0.8)
         ax_grad.set_xlabel("predicted probability p of class 1", fontsize=_LABEL_SIZE)
         ax_grad.set_ylabel("gradient", fontsize=_LABEL_SIZE)
-        ax_grad.set_title("Gradient w.r.t. p (solid) and w.r.t. the logit z (dashed)",
+        ax_grad.set_title("Gradient w.r.t. p and w.r.t. the logit z (dots)",
                           fontsize=_TITLE_SIZE - 1)
         ax_grad.legend(fontsize=_LABEL_SIZE - 3, loc="lower right", ncol=2)
         return fig
@@ -358,10 +366,12 @@ class MarginExplorer(_Explorer):
             ax.axvspan(lo, hi, color=_COLORS["hinge"], alpha=0.1, label="inside the margin")
             ax.axvline(0, color="k", lw=0.8, ls=":")
             ax.set_xlabel("score s", fontsize=_LABEL_SIZE)
-        ax_loss.plot(self.grid, hinge, color=_COLORS["hinge"], lw=2.4, label="hinge max(0, 1 − y s)")
-        ax_loss.plot(self.grid, logistic, color=_COLORS["logistic"], lw=1.8,
+        ax_loss.plot(self.grid, hinge, color=_COLORS["hinge"], ls=_LINES["hinge"], lw=2.4,
+                     label="hinge max(0, 1 − y s)")
+        ax_loss.plot(self.grid, logistic, color=_COLORS["logistic"], ls=_LINES["logistic"], lw=1.8,
                      label="logistic ln(1 + e^(−y s))")
-        ax_loss.step(self.grid, zero_one, where="mid", color=_COLORS["zero_one"], lw=1.2, ls="--",
+        ax_loss.step(self.grid, zero_one, where="mid", color=_COLORS["zero_one"], lw=1.2,
+                     ls=_LINES["zero_one"],
                      label="0-1 loss (mistake or not)")
         here_hinge = float(losses.hinge([y], [score]))
         here_logistic = float(self._logistic([y], [score]))
@@ -374,8 +384,10 @@ class MarginExplorer(_Explorer):
 
         hinge_grad = _per_point(losses.hinge_grad, ys, self.grid)
         logistic_grad = -ys * activations.sigmoid(-ys * self.grid)
-        ax_grad.plot(self.grid, hinge_grad, color=_COLORS["hinge"], lw=2.4, label="hinge")
-        ax_grad.plot(self.grid, logistic_grad, color=_COLORS["logistic"], lw=1.8, label="logistic")
+        ax_grad.plot(self.grid, hinge_grad, color=_COLORS["hinge"], ls=_LINES["hinge"], lw=2.4,
+                     label="hinge")
+        ax_grad.plot(self.grid, logistic_grad, color=_COLORS["logistic"], ls=_LINES["logistic"],
+                     lw=1.8, label="logistic")
         ax_grad.plot([score], [float(losses.hinge_grad([y], [score])[0])], "o",
                      color=_COLORS["hinge"], ms=9, mec="k")
         ax_grad.plot([score], [float(-y * activations.sigmoid(-y * score))], "o",
@@ -443,8 +455,10 @@ class KLExplorer(_Explorer):
         fig, (ax_dist, ax_terms) = _figure()
         q = self.q(**weights)
         classes = np.arange(1, len(self.p) + 1)
-        ax_dist.bar(classes - 0.2, self.p, width=0.4, color=_COLORS["p"], label="P (true)")
-        ax_dist.bar(classes + 0.2, q, width=0.4, color=_COLORS["q"], label="Q (predicted)")
+        ax_dist.bar(classes - 0.2, self.p, width=0.4, color=_COLORS["p"], edgecolor="k",
+                    label="P (true)")
+        ax_dist.bar(classes + 0.2, q, width=0.4, color=_COLORS["q"], edgecolor="k", hatch="//",
+                    label="Q (predicted)")
         ax_dist.set_xticks(classes)
         ax_dist.set_xlabel("class", fontsize=_LABEL_SIZE)
         ax_dist.set_ylabel("probability", fontsize=_LABEL_SIZE)
@@ -454,8 +468,12 @@ class KLExplorer(_Explorer):
 
         with np.errstate(divide="ignore"):
             terms = np.where(self.p > 0, self.p * (np.log(self.p) - np.log(q)), 0.0)
-        colors = ["tab:red" if t > 0 else "tab:green" for t in terms]
-        ax_terms.bar(classes, terms, width=0.5, color=colors)
+        above = terms > 0  # Q gives the class less than P does: a positive term
+        ax_terms.bar(classes[above], terms[above], width=0.5, color=_COLORS["above"], edgecolor="k",
+                     hatch="//", label="Q < P: positive term")
+        ax_terms.bar(classes[~above], terms[~above], width=0.5, color=_COLORS["below"],
+                     edgecolor="k", hatch="..", label="Q ≥ P: negative or zero term")
+        ax_terms.legend(fontsize=_LABEL_SIZE - 2, loc="upper right")
         ax_terms.axhline(0, color="k", lw=0.8)
         ax_terms.set_xticks(classes)
         ax_terms.set_xlabel("class", fontsize=_LABEL_SIZE)
