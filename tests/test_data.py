@@ -1,7 +1,6 @@
 """anncourse.data: generators, splitting, scaling, batching and loaders (no network)."""
 from __future__ import annotations
 
-import doctest
 import subprocess
 import sys
 import http.client
@@ -468,16 +467,8 @@ def test_data_home(monkeypatch, tmp_path):
 
 
 # --------------------------------------------------------------------------
-# Documentation and import
+# Import
 # --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("module", [data, data.toy, data.preprocessing, data.splitting,
-                                    data.batching, data.datasets])
-def test_doctests(module, monkeypatch):
-    monkeypatch.delenv("ANNCOURSE_DATA", raising=False)
-    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 0
 
 
 def test_import_is_light():

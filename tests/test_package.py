@@ -166,3 +166,36 @@ def test_check_explains_a_missing_notebook(tmp_path):
     result = subprocess.run([sys.executable, "-m", "anncourse.cli", "check",
                              str(tmp_path / "broken.ipynb")], capture_output=True, text=True)
     assert result.returncode == 2 and "not a readable Jupyter notebook" in result.stderr
+
+
+# The reference modules promise a short example in their docstrings (numpydoc);
+# pytest runs those examples (--doctest-modules in pyproject.toml), and this
+# checks that they are there to run.
+DOCUMENTED = [
+    "anncourse.activations", "anncourse.losses", "anncourse.metrics", "anncourse.gradcheck",
+    "anncourse.training", "anncourse.tuning", "anncourse.course",
+    "anncourse.data", "anncourse.data.toy", "anncourse.data.preprocessing",
+    "anncourse.data.splitting", "anncourse.data.batching", "anncourse.data.datasets",
+    "anncourse.nn.module", "anncourse.nn.init", "anncourse.nn.linear", "anncourse.nn.activation",
+    "anncourse.nn.dropout", "anncourse.nn.batchnorm", "anncourse.nn.container",
+    "anncourse.nn.loss", "anncourse.optim.optimizer", "anncourse.optim.sgd",
+    "anncourse.optim.adagrad", "anncourse.optim.rmsprop", "anncourse.optim.adadelta",
+    "anncourse.optim.adam", "anncourse.optim.adamax", "anncourse.optim.nadam",
+    "anncourse.optim.syllabus", "anncourse.regularization.penalties",
+    "anncourse.regularization.early_stopping", "anncourse.regularization.augmentation",
+]
+
+
+@pytest.mark.parametrize("name", DOCUMENTED)
+def test_reference_module_has_docstring_examples(name):
+    import doctest
+    import importlib
+
+    module = importlib.import_module(name)
+    examples = sum(len(t.examples) for t in doctest.DocTestFinder().find(module))
+    assert examples > 0, f"{name} has no example in its docstrings"
+
+
+def test_doctests_are_collected_by_pytest():
+    config = (ROOT / "pyproject.toml").read_text()
+    assert "--doctest-modules" in config and '"anncourse"' in config

@@ -1,8 +1,6 @@
 """anncourse.regularization: penalties (against PyTorch), early stopping, augmentation."""
 from __future__ import annotations
 
-import doctest
-import importlib
 import subprocess
 import sys
 import warnings
@@ -376,15 +374,8 @@ def test_augmentation_errors():
 
 
 # --------------------------------------------------------------------------
-# Documentation and import
+# Import
 # --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", ["penalties", "early_stopping", "augmentation"])
-def test_doctests(name):
-    module = importlib.import_module(f"anncourse.regularization.{name}")
-    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 0
 
 
 def test_import_is_light():

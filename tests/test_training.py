@@ -1,14 +1,12 @@
 """fit, History, EarlyStoppingCallback and plot_history."""
 from __future__ import annotations
 
-import doctest
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-import anncourse.training
 from anncourse.data import iterate_minibatches, make_moons, make_noisy_sine
 from anncourse.metrics import accuracy_score
 from anncourse.nn import (CrossEntropyLoss, Dropout, Linear, Module, MSELoss, ReLU, Sequential,
@@ -385,13 +383,8 @@ def test_plot_history_draws_on_given_axes(plt):
 
 
 # --------------------------------------------------------------------------
-# Documentation and import
+# Import
 # --------------------------------------------------------------------------
-
-
-def test_doctests():
-    result = doctest.testmod(anncourse.training, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 0
 
 
 def test_import_is_light():

@@ -1,7 +1,6 @@
 """grid_search, random_search, their distributions and SearchResult."""
 from __future__ import annotations
 
-import doctest
 import importlib.util
 import math
 import subprocess
@@ -12,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import anncourse.tuning
 from anncourse.tuning import (LogUniform, SearchResult, Uniform, grid_search, loguniform,
                               parameter_grid, random_search, sample_parameters, uniform)
 
@@ -351,13 +349,8 @@ def test_tuning_a_real_network():
 
 
 # --------------------------------------------------------------------------
-# Documentation and import
+# Import
 # --------------------------------------------------------------------------
-
-
-def test_doctests():
-    result = doctest.testmod(anncourse.tuning, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 0
 
 
 def test_import_is_light():
