@@ -50,3 +50,15 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+
+# ---- anncourse: safe HTML in feedback and formgrader (anncourse.grading.feedback_html) ----
+# nbgrader's feedback and formgrader pages render a learner's markdown and raw
+# cells, and any outputs, as HTML in the reader's browser: sanitise all of it,
+# and ignore the cell metadata with which a submission could hide cells.
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.filters = {
+    "markdown2html": "anncourse.grading.feedback_html.SafeMarkdown",
+    "clean_html": "anncourse.grading.feedback_html.clean_html",
+}
+c.HTMLExporter.preprocessors = ["anncourse.grading.feedback_html.ShowSubmittedCells"]
+# ---- end of safe HTML block ----
