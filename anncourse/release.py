@@ -8,6 +8,7 @@ create or touch an instructor's gradebook).
 """
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -125,7 +126,9 @@ def source_problems(nb) -> list[str]:
     unique; every graded cell is worth points; every solution code cell has
     the solution markers (so the learner gets a stub, not an empty cell or
     the answer); every graded test cell is locked and its hidden-test markers
-    are balanced; every solution cell ``X`` is graded by a test cell
+    are balanced and it calls ``check(f, "NN-slug/f")`` at least once (a
+    test cell without one would grade nothing and give its points to any
+    answer); every solution cell ``X`` is graded by a test cell
     ``test_X`` right after it.
     """
     problems = []
@@ -166,7 +169,38 @@ def source_problems(nb) -> list[str]:
                 # Without it, JupyterLab's Run All stops at the learner's first
                 # failing check and leaves the rest of the chapter unrun.
                 problems.append(f"{where}: test cell lacks the 'raises-exception' tag")
+            problem = _check_problem(src)
+            if problem:
+                problems.append(f"{where}: {problem}")
     return problems
+
+
+def _check_calls(source: str) -> int:
+    """How many literal ``check(<function>, "<key>", ...)`` calls ``source`` makes."""
+    return sum(1 for node in ast.walk(ast.parse(source))
+               if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+               and node.func.id == "check" and len(node.args) >= 2
+               and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str))
+
+
+def _check_problem(source: str) -> str | None:
+    """Why a graded test cell would grade nothing, or None.
+
+    The grader scores a test cell by the ``check(f, "NN-slug/f")`` calls in
+    the instructor's source; a cell without one (plain asserts, say) would
+    give its points to any answer.
+
+    >>> _check_problem('check(mse, "18-loss-functions/mse")')
+    >>> _check_problem("assert mse([1], [1]) == 0")
+    'graded test cell calls no check(f, "NN-slug/f"): the grader would have nothing to grade'
+    """
+    try:
+        calls = _check_calls(source)
+    except SyntaxError as err:
+        return f"test cell is not valid Python ({err.msg}, line {err.lineno})"
+    if not calls:
+        return 'graded test cell calls no check(f, "NN-slug/f"): the grader would have nothing to grade'
+    return None
 
 
 def _solution_lines(nb) -> set[str]:

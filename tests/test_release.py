@@ -130,6 +130,27 @@ def test_source_problems_are_found():
     assert any("raises-exception" in p for p in source_problems(untagged))
 
 
+@pytest.mark.parametrize("test_source", [
+    "assert f(1) == 1\n",  # plain nbgrader asserts: any answer passes the grader
+    "### BEGIN HIDDEN TESTS\nassert f(2) == 2\n### END HIDDEN TESTS\n",
+    "check(f)\n",  # no exercise key: checks nothing
+    "check(f, key)\n",  # a key the grader cannot read without running the cell
+    "# check(f, 'x/f')\nprint('check(f, \"x/f\")')\n",  # a comment and a string are not calls
+])
+def test_test_cell_without_check_is_a_problem(test_source):
+    nb = _nb(_cell(SOLUTION, grade_id="f", solution=True),
+             _cell(test_source, grade_id="test_f", grade=True, locked=True, points=1))
+    assert [p for p in source_problems(nb) if "calls no check" in p] == [
+        "cell 1 ('test_f'): graded test cell calls no check(f, \"NN-slug/f\"): "
+        "the grader would have nothing to grade"]
+
+
+def test_test_cell_that_is_not_python_is_a_problem():
+    nb = _nb(_cell(SOLUTION, grade_id="f", solution=True),
+             _cell("check(f, 'x/f'\n", grade_id="test_f", grade=True, locked=True, points=1))
+    assert any("not valid Python" in p for p in source_problems(nb))
+
+
 def test_leaks_are_found():
     source = _nb(_cell(SOLUTION, grade_id="f", solution=True),
                  _cell(TEST, grade_id="test_f", grade=True, locked=True, points=1))
