@@ -394,6 +394,57 @@ def test_writing_files_cannot_take_the_host_s_memory():
     assert (during["kb"] - before) * 1024 < TMP_BYTES + 48 * 2**20
 
 
+HOLES_PROBE = """
+import ctypes, json, os, signal, threading
+import numpy as np
+libc = ctypes.CDLL(None, use_errno=True)
+out = {}
+
+def attempt(name, call):
+    try:
+        result = call()
+        out[name] = "allowed" if result is None or result >= 0 else os.strerror(ctypes.get_errno())
+    except OSError as exc:
+        out[name] = exc.strerror
+
+attempt("memfd_create", lambda: os.memfd_create("m"))
+attempt("shmget", lambda: libc.shmget(0, 2**20, 0o1600))       # IPC_PRIVATE, IPC_CREAT
+def fork():
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+def is_open(fd):
+    try:
+        os.fstat(fd)
+        return True
+    except OSError:
+        return False
+
+attempt("fork", fork)
+attempt("unshare", lambda: libc.unshare(0x10000000 | 0x00020000))  # CLONE_NEWUSER | CLONE_NEWNS
+thread = threading.Thread(target=out.setdefault, args=("thread", "ran"))
+thread.start(); thread.join()
+a = np.arange(250000.0).reshape(500, 500) / 1e5
+out["matmul"] = float((a @ a.T).trace())
+out["open_fds"] = [fd for fd in range(64) if is_open(fd)]
+os.write(3, json.dumps(out).encode() + b"\\n")
+"""
+
+
+def test_no_shared_memory_no_processes_no_namespaces_threads_still():
+    # Before the filter: 640 MB through memfd_create and 800 MB of SysV
+    # segments in a sandbox limited to 1 GB (host Shmem grew by 1.4 GB).
+    result, _ = run_probe(HOLES_PROBE)
+    refused = {k: result[k] for k in ("memfd_create", "shmget", "fork", "unshare")}
+    assert refused == dict.fromkeys(refused, "Operation not permitted")
+    assert result["thread"] == "ran"
+    a = np.arange(250000.0).reshape(500, 500) / 1e5
+    assert result["matmul"] == pytest.approx(float((a @ a.T).trace()), rel=1e-12)
+    assert result["open_fds"] == [0, 1, 2, 3]   # the filter's file was closed by bubblewrap
+
+
 # -- descriptor 3 ---------------------------------------------------------------
 
 FD3_SCRIPT = """

@@ -24,6 +24,7 @@ Nothing else: no ``/usr``, no ``/etc``, no home, no course folder, no network.
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import importlib.metadata
 import json
@@ -345,6 +346,79 @@ def mount_plan(packages: tuple[str, ...] = ()) -> dict:
             "symlinks": [(target, at) for at, target in symlinks.items()]}
 
 
+# -- system calls ---------------------------------------------------------------
+
+# Memory that RLIMIT_AS does not count, and how the worker could get it
+# without the system calls below: none.  memfd_create and SysV shmget make
+# shared memory that outlives its mapping (Shmem, like a tmpfs file: 1.4 GB
+# measured in a 1 GB sandbox); each new process would get its own RLIMIT_AS
+# (fork, vfork, clone without CLONE_THREAD); a new user namespace (unshare,
+# setns) could mount a tmpfs of any size.  The worker needs none of them:
+# threads (clone with CLONE_THREAD) stay allowed, and clone3, whose flags a
+# filter cannot read, answers ENOSYS, on which glibc falls back to clone.
+_SYSCALLS = {
+    # AUDIT_ARCH: {name: number}; the 32-bit ABIs a 64-bit process could call
+    # are refused whole (below).
+    0xC000003E: {"fork": 57, "vfork": 58, "clone": 56, "clone3": 435, "memfd_create": 319,
+                 "memfd_secret": 447, "shmget": 29, "unshare": 272, "setns": 308},  # x86_64
+    0xC00000B7: {"clone": 220, "clone3": 435, "memfd_create": 279, "memfd_secret": 447,
+                 "shmget": 194, "unshare": 97, "setns": 268},  # aarch64
+}
+_AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+
+
+def _seccomp_program() -> bytes | None:
+    """The classic-BPF seccomp filter for this machine, or None for another architecture."""
+    arch = _AUDIT_ARCH.get(os.uname().machine)
+    if arch is None:
+        return None
+    calls = _SYSCALLS[arch]
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06   # BPF_LD|W|ABS, BPF_JMP|..|K, BPF_RET
+    returns = {"allow": 0x7FFF0000, "eperm": 0x00050000 | 1, "enosys": 0x00050000 | 38}
+    # (code, jump if true, jump if false, k), jumps by label: resolved below.
+    prog = [(ld, None, None, 4),                            # the architecture
+            (jeq, None, "enosys", arch),                    # another ABI (i386 on x86_64)
+            (ld, None, None, 0)]                            # the system call's number
+    if arch == 0xC000003E:
+        prog.append((jge, "eperm", None, 0x40000000))       # x32 system calls
+    prog += [(jeq, "eperm", None, n) for name, n in calls.items()
+             if name not in ("clone", "clone3")]
+    prog += [(jeq, "enosys", None, calls["clone3"]),
+             (jeq, "clone", None, calls["clone"]),
+             ("allow", ret, None, None, returns["allow"]),
+             ("clone", ld, None, None, 16),                 # clone's flags (low 32 bits)
+             (jset, "thread", "eperm", 0x00010000),         # CLONE_THREAD: a thread
+             ("eperm", ret, None, None, returns["eperm"]),
+             ("enosys", ret, None, None, returns["enosys"]),
+             ("thread", ret, None, None, returns["allow"])]   # (BPF jumps only forward)
+    labels, flat = {}, []
+    for insn in prog:
+        if isinstance(insn[0], str):
+            labels[insn[0]] = len(flat)
+            insn = insn[1:]
+        flat.append(insn)
+    out = []
+    for i, (code, jt, jf, k) in enumerate(flat):
+        # A jump counts from the next instruction; None falls through.
+        jt = labels[jt] - i - 1 if isinstance(jt, str) else 0
+        jf = labels[jf] - i - 1 if isinstance(jf, str) else 0
+        out.append(struct.pack("<HBBI", code, jt, jf, k))
+    return b"".join(out)
+
+
+@functools.cache
+def _seccomp_file() -> str | None:
+    program = _seccomp_program()
+    if program is None:
+        return None
+    folder = tempfile.mkdtemp(prefix="anncourse-seccomp-")
+    atexit.register(shutil.rmtree, folder, True)
+    path = os.path.join(folder, "filter.bpf")
+    with open(path, "wb") as f:
+        f.write(program)
+    return path
+
+
 # -- the command --------------------------------------------------------------
 
 def _stage_root(path: Path) -> Path | None:
@@ -408,10 +482,14 @@ def command(argv: list[str], *, packages=(), answer_on_stdout: bool = False) -> 
         cmd += ["--ro-bind", source(host), dest]
     for dest in plan["masks"]:
         cmd += ["--size", str(_MASK_BYTES), "--tmpfs", dest, "--remount-ro", dest]
+    seccomp = _seccomp_file()
+    if seccomp:
+        # bubblewrap reads the filter from descriptor 4, opened by the shell below.
+        cmd += ["--seccomp", "4"]
     cmd += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
             "--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--chdir", "/tmp",
             "--remount-ro", "/", "--"] + list(argv)
-    move = _MOVE if answer_on_stdout else ""
+    move = (_MOVE if answer_on_stdout else "") + (f" 4<{shlex.quote(seccomp)}" if seccomp else "")
     if not as_root:
         if not move:
             return cmd
