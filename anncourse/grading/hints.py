@@ -9,7 +9,8 @@ import math
 
 import numpy as np
 
-__all__ = ["log_base", "missing_mean", "nan_from_log_zero", "sign_flipped", "wrong_axis"]
+__all__ = ["log_base", "missing_mean", "nan_from_log_zero", "sign_flip", "sign_flipped",
+           "wrong_axis"]
 
 
 def _ratio_is(actual: np.ndarray, expected: np.ndarray, factor: float) -> bool:
@@ -46,9 +47,34 @@ def log_base(args, expected, actual):
 
 
 def sign_flipped(args, expected, actual):
+    """The learner's value is the expected one with the opposite sign.
+
+    The advice fits any exercise; use :func:`sign_flip` for words that fit
+    one (a gradient points uphill, a loss is never negative...).
+    """
     if _ratio_is(actual, expected, -1.0):
-        return "your value has the wrong sign: check the minus in front of the formula."
+        return ("your value has the opposite sign of the expected one: check the order of a "
+                "subtraction (a - b vs b - a) or a minus sign in front of the formula.")
     return None
+
+
+def sign_flip(advice: str):
+    """A sign hint with advice that fits the exercise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> hint = sign_flip("the gradient of a loss points uphill: is it prediction minus target?")
+    >>> hint((), np.array([0.5]), np.array([-0.5]))
+    'your value has the wrong sign: the gradient of a loss points uphill: is it prediction minus target?'
+    """
+
+    def hint(args, expected, actual):
+        if _ratio_is(actual, expected, -1.0):
+            return f"your value has the wrong sign: {advice}"
+        return None
+
+    return hint
 
 
 def nan_from_log_zero(args, expected, actual):
