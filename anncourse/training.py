@@ -6,7 +6,7 @@ one step of the optimizer::
 
     for epoch in range(epochs):
         model.train()
-        for xb, yb in iterate_minibatches(X, y, batch_size, seed=rng):
+        for xb, yb in iterate_minibatches(X, y, batch_size, random_state=rng):
             optimizer.zero_grad()                 # forget the last batch's gradient
             out = model(xb)                       # forward
             value = loss(out, yb)
@@ -25,6 +25,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from anncourse._random import check_random_state, renamed
 from anncourse.data._checks import check_count, check_same_length
 from anncourse.data.batching import iterate_minibatches
 from anncourse.regularization.early_stopping import EarlyStopping
@@ -169,8 +170,9 @@ def _predict(model, X, batch_size):
     return np.concatenate(outputs)
 
 
+@renamed("seed")
 def fit(model, loss, optimizer, data, epochs, batch_size, validation=None, callbacks=(),
-        seed=None, metrics=None, progress=True):
+        random_state=None, metrics=None, progress=True):
     """Train ``model`` with mini-batch gradient descent; return the :class:`History`.
 
     Each epoch puts the model in training mode and visits the training set
@@ -215,8 +217,8 @@ def fit(model, loss, optimizer, data, epochs, batch_size, validation=None, callb
         functions, or :class:`~anncourse.regularization.EarlyStopping`
         objects (which monitor ``"val_loss"``; wrap one in
         :class:`EarlyStoppingCallback` to monitor something else).
-    seed : int, numpy.random.Generator or None
-        Source of the shuffling: the same seed (and the same initial
+    random_state : None, int or numpy.random.Generator
+        Source of the shuffling: the same int (and the same initial
         model) gives the same history.
     metrics : dict or list of functions, optional
         ``{name: f(y_true, output)}``; a list names each function by its
@@ -244,9 +246,9 @@ def fit(model, loss, optimizer, data, epochs, batch_size, validation=None, callb
     >>> from anncourse.nn import Linear, MSELoss
     >>> from anncourse.optim import SGD
     >>> X = np.linspace(-1, 1, 32).reshape(-1, 1)
-    >>> model = Linear(1, 1, seed=0)
+    >>> model = Linear(1, 1, random_state=0)
     >>> history = fit(model, MSELoss(), SGD(model.parameters(), lr=0.5), (X, 2 * X),
-    ...               epochs=20, batch_size=8, seed=0, progress=False)
+    ...               epochs=20, batch_size=8, random_state=0, progress=False)
     >>> history.epochs, history["loss"][-1] < 1e-6
     (20, True)
     >>> print(f"{model.weight.data.item():.4f}")
@@ -259,7 +261,7 @@ def fit(model, loss, optimizer, data, epochs, batch_size, validation=None, callb
     batch_size = check_count(batch_size, "batch_size")
     metrics = _check_metrics(metrics)
     hooks = [_epoch_end_hook(callback) for callback in callbacks]
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
 
     names = ["loss", *metrics]
     if validation is not None:
@@ -275,7 +277,7 @@ def fit(model, loss, optimizer, data, epochs, batch_size, validation=None, callb
         for epoch in range(epochs):
             model.train()
             total, outputs, targets = 0.0, [], []
-            for xb, yb in iterate_minibatches(X, y, batch_size, seed=rng):
+            for xb, yb in iterate_minibatches(X, y, batch_size, random_state=rng):
                 optimizer.zero_grad()
                 out = model(xb)
                 value = loss(out, yb)

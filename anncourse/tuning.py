@@ -35,6 +35,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from anncourse._random import check_random_state, renamed
+
 __all__ = [
     "parameter_grid",
     "sample_parameters",
@@ -96,7 +98,7 @@ class Uniform:
 
         ``random_state`` is an int, a ``numpy.random.Generator`` or None.
         """
-        return np.random.default_rng(random_state).uniform(self.low, self.high, size)
+        return check_random_state(random_state).uniform(self.low, self.high, size)
 
     def __call__(self, rng):
         return self.rvs(random_state=rng)
@@ -137,7 +139,7 @@ class LogUniform:
 
         ``random_state`` is an int, a ``numpy.random.Generator`` or None.
         """
-        u = np.random.default_rng(random_state).uniform(0.0, 1.0, size)
+        u = check_random_state(random_state).uniform(0.0, 1.0, size)
         x = np.exp(math.log(self.low) + (math.log(self.high) - math.log(self.low)) * u)
         # exp(log(high)) may round to just above high.
         return np.clip(x, self.low, self.high)
@@ -271,11 +273,13 @@ def _draw(name, distribution, rng):
     return value
 
 
-def sample_parameters(param_distributions, n_iter, seed=None):
+@renamed("seed")
+def sample_parameters(param_distributions, n_iter, random_state=None):
     """Draw ``n_iter`` settings at random, one value per parameter each.
 
     For each setting in turn, the names are taken in sorted order and each
-    value is drawn from one ``numpy.random.Generator`` made from ``seed``:
+    value is drawn from one ``numpy.random.Generator`` made from
+    ``random_state``:
 
     * a list (or tuple, array): one of its values, each equally likely;
     * an object with ``rvs`` (:func:`loguniform`, :func:`uniform`,
@@ -291,8 +295,8 @@ def sample_parameters(param_distributions, n_iter, seed=None):
         Names to distributions.
     n_iter : int
         Number of settings, at least 1.
-    seed : int, numpy.random.Generator or None
-        Source of randomness: the same seed gives the same settings.
+    random_state : None, int or numpy.random.Generator
+        Source of randomness: the same int gives the same settings.
 
     Returns
     -------
@@ -308,7 +312,8 @@ def sample_parameters(param_distributions, n_iter, seed=None):
 
     Examples
     --------
-    >>> sample_parameters({"lr": loguniform(1e-4, 1e-1), "width": [32, 64, 128]}, 2, seed=0)
+    >>> sample_parameters({"lr": loguniform(1e-4, 1e-1), "width": [32, 64, 128]}, 2,
+    ...                   random_state=0)
     [{'lr': 0.008144886973076106, 'width': 64}, {'lr': 0.0001327151712530881, 'width': 32}]
     """
     _check_names(param_distributions, "param_distributions")
@@ -316,7 +321,7 @@ def sample_parameters(param_distributions, n_iter, seed=None):
         raise TypeError(f"n_iter must be an integer, got {n_iter!r}")
     if n_iter < 1:
         raise ValueError(f"n_iter must be at least 1, got {n_iter}")
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
     names = sorted(param_distributions)
     return [{name: _draw(name, param_distributions[name], rng) for name in names}
             for _ in range(n_iter)]
@@ -448,12 +453,13 @@ def grid_search(train_fn, param_grid, *, mode="max", score_key=None, progress=Tr
     return _run(train_fn, settings, mode, score_key, progress, "grid search")
 
 
-def random_search(train_fn, param_distributions, n_iter, seed=None, *, mode="max",
+@renamed("seed")
+def random_search(train_fn, param_distributions, n_iter, random_state=None, *, mode="max",
                   score_key=None, progress=True):
     """Call ``train_fn`` with ``n_iter`` settings drawn at random; return the results.
 
     The settings are drawn first, all of them, by
-    :func:`sample_parameters`, so they depend only on ``seed`` (not on
+    :func:`sample_parameters`, so they depend only on ``random_state`` (not on
     any randomness used inside ``train_fn``).
 
     Parameters
@@ -466,7 +472,7 @@ def random_search(train_fn, param_distributions, n_iter, seed=None, *, mode="max
         function ``rng -> value``.
     n_iter : int
         Number of settings to try.
-    seed : int, numpy.random.Generator or None
+    random_state : None, int or numpy.random.Generator
         Source of randomness for the settings.
     mode, score_key, progress
         As for :func:`grid_search`.
@@ -484,12 +490,12 @@ def random_search(train_fn, param_distributions, n_iter, seed=None, *, mode="max
     Examples
     --------
     >>> result = random_search(lambda lr: -abs(np.log10(lr) + 2),
-    ...                        {"lr": loguniform(1e-4, 1e-1)}, n_iter=20, seed=0,
+    ...                        {"lr": loguniform(1e-4, 1e-1)}, n_iter=20, random_state=0,
     ...                        progress=False)
     >>> print(f"{result.best_params['lr']:.4f}")
     0.0081
     """
-    settings = sample_parameters(param_distributions, n_iter, seed)
+    settings = sample_parameters(param_distributions, n_iter, random_state)
     return _run(train_fn, settings, mode, score_key, progress, "random search")
 
 

@@ -40,15 +40,15 @@ def sorted_rows(X):
 
 @pytest.mark.parametrize("make", CLASSIFIERS + REGRESSORS)
 def test_shapes_dtypes_and_seeding(make):
-    X, y = make(37, seed=3)
+    X, y = make(37, random_state=3)
     assert X.dtype == np.float64 and X.ndim == 2 and X.shape[0] == 37
     assert y.shape == (37,)
     assert y.dtype == (np.int64 if make in CLASSIFIERS else np.float64)
-    X_again, y_again = make(37, seed=3)
+    X_again, y_again = make(37, random_state=3)
     np.testing.assert_array_equal(X, X_again)
     np.testing.assert_array_equal(y, y_again)
     rng = np.random.default_rng(3)
-    first, second = make(37, seed=rng)[0], make(37, seed=rng)[0]
+    first, second = make(37, random_state=rng)[0], make(37, random_state=rng)[0]
     assert not np.array_equal(first, second), "a Generator must be advanced, not reset"
 
 
@@ -70,7 +70,7 @@ def test_geometry_is_sklearns(name, n):
     # The same formulas, evaluated the same way: identical to the last bit.
     np.testing.assert_array_equal(ours[0], theirs[0])
     np.testing.assert_array_equal(ours[1], theirs[1])
-    shuffled_X, shuffled_y = getattr(data, name)(n, seed=0)
+    shuffled_X, shuffled_y = getattr(data, name)(n, random_state=0)
     np.testing.assert_array_equal(sorted_rows(shuffled_X), sorted_rows(theirs[0]))
     np.testing.assert_array_equal(np.bincount(shuffled_y, minlength=2),
                                   np.bincount(theirs[1], minlength=2))
@@ -88,7 +88,7 @@ def test_circles_factor():
 @pytest.mark.parametrize("make", CLASSIFIERS)
 def test_noise_is_gaussian_with_the_given_std(make):
     clean, labels = make(20000, shuffle=False)
-    noisy, noisy_labels = make(20000, shuffle=False, noise=0.3, seed=1)
+    noisy, noisy_labels = make(20000, shuffle=False, noise=0.3, random_state=1)
     np.testing.assert_array_equal(labels, noisy_labels)
     residual = noisy - clean
     # 40000 draws: the sample std is within 1.5% of 0.3 with overwhelming
@@ -98,7 +98,7 @@ def test_noise_is_gaussian_with_the_given_std(make):
 
 
 def test_xor_labels_are_the_xor_of_the_corners():
-    X, y = data.make_xor(400, noise=0.1, seed=0)
+    X, y = data.make_xor(400, noise=0.1, random_state=0)
     corner = np.round(X).astype(int)
     np.testing.assert_array_equal(y, corner[:, 0] ^ corner[:, 1])
     X, y = data.make_xor(8, shuffle=False)
@@ -124,20 +124,20 @@ def test_spirals(n_classes):
 
 
 def test_noisy_sine():
-    X, y = data.make_noisy_sine(200, noise=0.0, seed=0)
+    X, y = data.make_noisy_sine(200, noise=0.0, random_state=0)
     assert X.shape == (200, 1)
     assert np.all(np.abs(X) <= np.pi)
     np.testing.assert_array_equal(y, np.sin(X[:, 0]))
-    X, y = data.make_noisy_sine(20000, noise=0.2, seed=0)
+    X, y = data.make_noisy_sine(20000, noise=0.2, random_state=0)
     # Relative standard error of the std of 20000 draws is 0.5%.
     assert abs((y - np.sin(X[:, 0])).std() / 0.2 - 1) < 0.02
 
 
 def test_linear_regression():
-    X, y, coef = data.make_linear_regression(50, 3, bias=2.0, seed=0, return_coef=True)
+    X, y, coef = data.make_linear_regression(50, 3, bias=2.0, random_state=0, return_coef=True)
     assert X.shape == (50, 3) and coef.shape == (3,)
     np.testing.assert_allclose(y, X @ coef + 2.0, rtol=0, atol=1e-12)
-    X, y = data.make_linear_regression(50, 2, coef=[1.0, -1.0], seed=0)
+    X, y = data.make_linear_regression(50, 2, coef=[1.0, -1.0], random_state=0)
     np.testing.assert_allclose(y, X[:, 0] - X[:, 1], rtol=0, atol=1e-12)
     with pytest.raises(ValueError, match=r"\(3,\).*n_features=2"):
         data.make_linear_regression(10, 2, coef=[1.0, 2.0, 3.0])
@@ -164,10 +164,10 @@ def test_split_is_a_partition_of_the_right_sizes(n, val, test, n_classes, strati
     n_test = test if isinstance(test, int) else int(np.ceil(test * n))
     if n_val + n_test >= n:
         with pytest.raises(ValueError, match="none for training"):
-            train_val_test_split(X, y, val_size=val, test_size=test, seed=seed)
+            train_val_test_split(X, y, val_size=val, test_size=test, random_state=seed)
         return
     X_train, X_val, X_test, y_train, y_val, y_test = train_val_test_split(
-        X, y, val_size=val, test_size=test, seed=seed, stratify=stratify
+        X, y, val_size=val, test_size=test, random_state=seed, stratify=stratify
     )
     assert (len(X_val), len(X_test), len(X_train)) == (n_val, n_test, n - n_val - n_test)
     np.testing.assert_array_equal(np.sort(np.concatenate([X_train, X_val, X_test])), X)
@@ -178,7 +178,8 @@ def test_split_is_a_partition_of_the_right_sizes(n, val, test, n_classes, strati
         share = n_test * np.bincount(y, minlength=n_classes) / n
         counts = np.bincount(y_test, minlength=n_classes)
         assert np.all(np.abs(counts - share) < 1)
-    again = train_val_test_split(X, y, val_size=val, test_size=test, seed=seed, stratify=stratify)
+    again = train_val_test_split(X, y, val_size=val, test_size=test, random_state=seed,
+                                 stratify=stratify)
     np.testing.assert_array_equal(again[0], X_train)
 
 
@@ -186,7 +187,7 @@ def test_stratified_split_keeps_proportions():
     y = np.repeat([0, 1, 2], [500, 300, 200])
     X = np.zeros((1000, 2))
     *_, y_train, y_val, y_test = train_val_test_split(
-        X, y, val_size=0.1, test_size=0.2, seed=0, stratify=True
+        X, y, val_size=0.1, test_size=0.2, random_state=0, stratify=True
     )
     np.testing.assert_array_equal(np.bincount(y_test), [100, 60, 40])
     np.testing.assert_array_equal(np.bincount(y_val), [50, 30, 20])
@@ -307,7 +308,7 @@ def test_one_hot():
 def test_every_sample_once_per_epoch(n, batch_size, shuffle, drop_last, seed):
     X = np.arange(2 * n).reshape(n, 2)
     y = np.arange(n)
-    options = {"shuffle": shuffle, "seed": seed, "drop_last": drop_last}
+    options = {"shuffle": shuffle, "random_state": seed, "drop_last": drop_last}
     batches = list(iterate_minibatches(X, y, batch_size, **options))
     sizes = [len(y_batch) for _, y_batch in batches]
     if drop_last:
@@ -330,8 +331,8 @@ def test_every_sample_once_per_epoch(n, batch_size, shuffle, drop_last, seed):
 def test_a_generator_gives_a_new_order_each_epoch():
     y = np.arange(100)
     rng = np.random.default_rng(0)
-    first = np.concatenate([b for _, b in iterate_minibatches(y, y, 10, seed=rng)])
-    second = np.concatenate([b for _, b in iterate_minibatches(y, y, 10, seed=rng)])
+    first = np.concatenate([b for _, b in iterate_minibatches(y, y, 10, random_state=rng)])
+    second = np.concatenate([b for _, b in iterate_minibatches(y, y, 10, random_state=rng)])
     assert not np.array_equal(first, second)
     np.testing.assert_array_equal(np.sort(second), y)
 

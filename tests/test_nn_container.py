@@ -21,15 +21,15 @@ TOL = {np.float64: dict(rtol=1e-9, atol=1e-11), np.float32: dict(rtol=1e-3, atol
 def build_pair(dtype, seed=0):
     """The same MLP in anncourse and in torch, with identical parameters."""
     ours = nn.Sequential(
-        nn.Linear(6, 8, seed=seed, dtype=dtype),
+        nn.Linear(6, 8, random_state=seed, dtype=dtype),
         nn.BatchNorm1d(8, dtype=dtype),
         nn.ReLU(),
         nn.Dropout(0.0),
-        nn.Linear(8, 5, seed=seed + 1, dtype=dtype),
+        nn.Linear(8, 5, random_state=seed + 1, dtype=dtype),
         nn.Tanh(),
-        nn.Linear(5, 4, seed=seed + 2, dtype=dtype),
+        nn.Linear(5, 4, random_state=seed + 2, dtype=dtype),
         nn.LeakyReLU(0.1),
-        nn.Linear(4, 3, seed=seed + 3, dtype=dtype),
+        nn.Linear(4, 3, random_state=seed + 3, dtype=dtype),
         nn.Sigmoid(),
     )
     tdtype = TORCH_DTYPE[dtype]
@@ -88,8 +88,8 @@ def test_mlp_matches_torch(dtype, mode):
 @given(seed=st.integers(0, 2**16), lr=st.sampled_from([0.01, 0.5]))
 def test_sgd_training_follows_torch_step_by_step(seed, lr):
     rng = np.random.default_rng(seed)
-    ours = nn.Sequential(nn.Linear(4, 6, seed=seed), nn.Tanh(), nn.BatchNorm1d(6),
-                         nn.Linear(6, 3, seed=seed + 1))
+    ours = nn.Sequential(nn.Linear(4, 6, random_state=seed), nn.Tanh(), nn.BatchNorm1d(6),
+                         nn.Linear(6, 3, random_state=seed + 1))
     theirs = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.Tanh(), torch.nn.BatchNorm1d(6),
                                  torch.nn.Linear(6, 3)).double()
     theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
@@ -116,7 +116,8 @@ def test_training_reduces_the_loss():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 2))
     y = (x[:, 0] * x[:, 1] > 0).astype(int)  # XOR of the signs: not linearly separable
-    model = nn.Sequential(nn.Linear(2, 16, seed=0), nn.Tanh(), nn.Linear(16, 2, seed=1))
+    model = nn.Sequential(nn.Linear(2, 16, random_state=0), nn.Tanh(),
+                          nn.Linear(16, 2, random_state=1))
     criterion = nn.CrossEntropyLoss()
     first = criterion(model(x), y)
     for _ in range(300):

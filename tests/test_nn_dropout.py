@@ -16,7 +16,7 @@ N = 200_000  # elements for the statistical tests
 
 @pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
 def test_keeps_each_element_with_probability_one_minus_p(p):
-    y = Dropout(p, seed=0)(np.ones(N))
+    y = Dropout(p, random_state=0)(np.ones(N))
     kept = np.count_nonzero(y) / N
     # The kept fraction is a binomial proportion with standard error
     # sqrt(p (1 - p) / N) (at most 0.0011 here); allow five of them.
@@ -28,14 +28,14 @@ def test_keeps_each_element_with_probability_one_minus_p(p):
 @pytest.mark.parametrize("p", [0.2, 0.5])
 def test_expected_value_is_unchanged(p):
     x = np.random.default_rng(1).normal(loc=2.0, size=N)
-    y = Dropout(p, seed=1)(x)
+    y = Dropout(p, random_state=1)(x)
     # E[y] = E[x]; y's standard deviation is at most sqrt(E[x^2] / (1 - p)).
     se = math.sqrt(np.mean(x**2) / (1 - p) / N)
     assert abs(y.mean() - x.mean()) < 5 * se
 
 
 def test_backward_uses_the_forward_mask():
-    drop = Dropout(0.5, seed=3)
+    drop = Dropout(0.5, random_state=3)
     x = np.random.default_rng(3).normal(size=(50, 40))
     y = drop(x)
     mask = y / x  # x has no zeros, so this recovers m / (1 - p)
@@ -54,7 +54,7 @@ def test_backward_uses_the_forward_mask():
 )
 def test_matches_torch_with_the_same_mask(p, shape, dtype, seed):
     rng = np.random.default_rng(seed)
-    drop = Dropout(p, seed=seed)
+    drop = Dropout(p, random_state=seed)
     x = rng.normal(size=shape).astype(dtype)
     g = rng.normal(size=shape).astype(dtype)
     y = drop(x)
@@ -77,14 +77,14 @@ def test_torch_keeps_the_same_fraction():
     # Not the same random numbers, but the same law: both keep ~1 - p.
     p = 0.3
     theirs = torch.nn.functional.dropout(torch.ones(N, dtype=torch.float64), p, training=True)
-    ours = Dropout(p, seed=5)(np.ones(N))
+    ours = Dropout(p, random_state=5)(np.ones(N))
     assert abs(np.count_nonzero(ours) - torch.count_nonzero(theirs).item()) / N < 10 * math.sqrt(
         p * (1 - p) / N)
     assert np.unique(ours)[1] == pytest.approx(theirs.max().item(), rel=1e-15)
 
 
 def test_identity_in_eval_mode():
-    drop = Dropout(0.9, seed=0).eval()
+    drop = Dropout(0.9, random_state=0).eval()
     x = np.random.default_rng(0).normal(size=(4, 4))
     assert drop(x) is x
     g = np.ones((4, 4))
@@ -95,15 +95,15 @@ def test_identity_in_eval_mode():
 
 def test_p_zero_keeps_everything():
     x = np.random.default_rng(0).normal(size=(10, 10))
-    np.testing.assert_array_equal(Dropout(0.0, seed=0)(x), x)
+    np.testing.assert_array_equal(Dropout(0.0, random_state=0)(x), x)
 
 
 def test_same_seed_same_masks():
     x = np.ones((20, 20))
-    a, b = Dropout(0.5, seed=9), Dropout(0.5, seed=9)
+    a, b = Dropout(0.5, random_state=9), Dropout(0.5, random_state=9)
     for _ in range(3):
         np.testing.assert_array_equal(a(x), b(x))
-    c = Dropout(0.5, seed=9)
+    c = Dropout(0.5, random_state=9)
     assert not np.array_equal(c(x), c(x))  # a new mask on every call
 
 

@@ -50,7 +50,7 @@ def variance_tolerance(kind, n=N):
 
 @pytest.mark.parametrize("fill, kwargs, kind, std", CASES, ids=IDS)
 def test_variance_mean_and_shape_of_distribution(fill, kwargs, kind, std):
-    w = fill(np.empty(SHAPE), rng=0, **kwargs)
+    w = fill(np.empty(SHAPE), random_state=0, **kwargs)
     assert abs(w.var() / std**2 - 1) < variance_tolerance(kind)
     assert abs(w.mean()) < 5 * std / math.sqrt(N)
     if kind == "uniform":
@@ -66,7 +66,7 @@ def test_variance_mean_and_shape_of_distribution(fill, kwargs, kind, std):
 
 @pytest.mark.parametrize("fill, kwargs, kind, std", CASES, ids=IDS)
 def test_same_distribution_as_torch(fill, kwargs, kind, std):
-    ours = fill(np.empty(SHAPE), rng=1, **kwargs)
+    ours = fill(np.empty(SHAPE), random_state=1, **kwargs)
     theirs = getattr(torch.nn.init, fill.__name__)(
         torch.empty(SHAPE, dtype=torch.float64), generator=torch.Generator().manual_seed(1), **kwargs
     ).numpy()
@@ -102,26 +102,26 @@ def test_fans_like_torch(shape):
 
 def test_fills_in_place_and_returns_its_argument():
     w = np.zeros((3, 4), dtype=np.float32)
-    assert init.xavier_uniform_(w, rng=0) is w
+    assert init.xavier_uniform_(w, random_state=0) is w
     assert w.dtype == np.float32 and np.all(w != 0)
     p = Parameter(np.zeros((3, 4)))
     data = p.data
-    assert init.kaiming_normal_(p, rng=0) is p
+    assert init.kaiming_normal_(p, random_state=0) is p
     assert p.data is data and np.all(data != 0)
     assert init.zeros_(p) is p and np.all(p.data == 0)
     assert np.all(init.ones_(np.zeros(3)) == 1)
 
 
 def test_uniform_and_normal_helpers():
-    u = init.uniform_(np.empty(10_000), 2.0, 3.0, rng=0)
+    u = init.uniform_(np.empty(10_000), 2.0, 3.0, random_state=0)
     assert 2.0 <= u.min() and u.max() < 3.0
-    n = init.normal_(np.empty(100_000), mean=1.0, std=0.5, rng=0)
+    n = init.normal_(np.empty(100_000), mean=1.0, std=0.5, random_state=0)
     assert abs(n.mean() - 1.0) < 5 * 0.5 / math.sqrt(n.size)
 
 
 def test_same_seed_same_values():
-    a = init.kaiming_uniform_(np.empty((5, 6)), rng=3)
-    b = init.kaiming_uniform_(np.empty((5, 6)), rng=np.random.default_rng(3))
+    a = init.kaiming_uniform_(np.empty((5, 6)), random_state=3)
+    b = init.kaiming_uniform_(np.empty((5, 6)), random_state=np.random.default_rng(3))
     np.testing.assert_array_equal(a, b)
 
 
@@ -142,7 +142,7 @@ def test_errors():
 
 
 def test_linear_default_is_pytorchs():
-    layer = Linear(FAN_IN, FAN_OUT, seed=0)
+    layer = Linear(FAN_IN, FAN_OUT, random_state=0)
     bound = 1 / math.sqrt(FAN_IN)
     assert np.abs(layer.weight.data).max() <= bound
     assert abs(layer.weight.data.var() / (bound**2 / 3) - 1) < variance_tolerance("uniform")
@@ -161,7 +161,7 @@ def test_linear_default_is_pytorchs():
     ("xavier_normal", "normal", 2 / (FAN_IN + FAN_OUT)),
 ])
 def test_linear_init_options(name, kind, variance):
-    layer = Linear(FAN_IN, FAN_OUT, init=name, seed=0)
+    layer = Linear(FAN_IN, FAN_OUT, init=name, random_state=0)
     assert abs(layer.weight.data.var() / variance - 1) < variance_tolerance(kind)
     # Glorot and He start the biases at 0.
     np.testing.assert_array_equal(layer.bias.data, 0)

@@ -60,7 +60,7 @@ def compare_with_torch(layer, x, g, dtype):
 )
 def test_matches_torch(batch, n_in, n_out, bias, dtype, seed):
     rng = np.random.default_rng(seed)
-    layer = Linear(n_in, n_out, bias=bias, seed=rng, dtype=dtype)
+    layer = Linear(n_in, n_out, bias=bias, random_state=rng, dtype=dtype)
     x = rng.normal(size=(batch, n_in)).astype(dtype)
     g = rng.normal(size=(batch, n_out)).astype(dtype)
     compare_with_torch(layer, x, g, dtype)
@@ -69,7 +69,7 @@ def test_matches_torch(batch, n_in, n_out, bias, dtype, seed):
 @pytest.mark.parametrize("shape", [(4,), (2, 3, 4), (2, 1, 3, 4)])
 def test_leading_axes_like_torch(shape):
     rng = np.random.default_rng(0)
-    layer = Linear(4, 3, seed=0)
+    layer = Linear(4, 3, random_state=0)
     x = rng.normal(size=shape)
     g = rng.normal(size=shape[:-1] + (3,))
     compare_with_torch(layer, x, g, np.float64)
@@ -77,7 +77,7 @@ def test_leading_axes_like_torch(shape):
 
 def test_same_in_eval_mode():
     rng = np.random.default_rng(1)
-    layer = Linear(5, 2, seed=1)
+    layer = Linear(5, 2, random_state=1)
     x = rng.normal(size=(3, 5))
     y_train = layer(x)
     layer.eval()
@@ -86,7 +86,7 @@ def test_same_in_eval_mode():
 
 
 def test_gradients_formulas_by_hand():
-    layer = Linear(2, 2, seed=0)
+    layer = Linear(2, 2, random_state=0)
     layer.weight.data[...] = [[1.0, 2.0], [3.0, 4.0]]
     layer.bias.data[...] = [0.5, -0.5]
     x = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
@@ -99,7 +99,7 @@ def test_gradients_formulas_by_hand():
 
 def test_gradients_accumulate_until_zero_grad():
     rng = np.random.default_rng(2)
-    layer = Linear(3, 2, seed=2)
+    layer = Linear(3, 2, random_state=2)
     x, g = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
     layer(x)
     layer.backward(g)
@@ -132,7 +132,7 @@ def test_grad_output_of_wrong_shape():
 
 
 def test_float_dtype_mismatch_is_an_error_integers_are_converted():
-    layer32 = Linear(3, 2, seed=0, dtype=np.float32)
+    layer32 = Linear(3, 2, random_state=0, dtype=np.float32)
     with pytest.raises(TypeError, match="float32 parameters but the input is float64"):
         layer32(np.zeros((1, 3)))
     with pytest.raises(TypeError, match="float64 parameters but the input is float32"):
@@ -146,7 +146,7 @@ def test_float_dtype_mismatch_is_an_error_integers_are_converted():
 
 
 def test_keeps_float32_and_does_not_copy_parameters():
-    layer = Linear(3, 2, seed=0, dtype=np.float32)
+    layer = Linear(3, 2, random_state=0, dtype=np.float32)
     weight = layer.weight.data
     x = np.ones((4, 3), dtype=np.float32)
     assert layer(x).dtype == np.float32
@@ -178,16 +178,16 @@ def test_parameters_shapes_names_and_repr():
 
 
 def test_same_seed_same_layer_and_generator_is_shared():
-    a, b = Linear(5, 3, seed=7), Linear(5, 3, seed=7)
+    a, b = Linear(5, 3, random_state=7), Linear(5, 3, random_state=7)
     np.testing.assert_array_equal(a.weight.data, b.weight.data)
     np.testing.assert_array_equal(a.bias.data, b.bias.data)
     rng = np.random.default_rng(7)
-    c, d = Linear(5, 3, seed=rng), Linear(5, 3, seed=rng)
+    c, d = Linear(5, 3, random_state=rng), Linear(5, 3, random_state=rng)
     assert not np.array_equal(c.weight.data, d.weight.data)
 
 
 def test_no_warnings_for_huge_inputs():
-    layer = Linear(2, 2, seed=0)
+    layer = Linear(2, 2, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         layer(np.array([[1e150, -1e150]]))

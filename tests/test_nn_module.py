@@ -20,7 +20,7 @@ class Block(Module):
         super().__init__()
         self.scale = Parameter(np.ones(3))
         self.register_buffer("count", np.zeros(1))
-        self.inner = nn.Linear(3, 3, seed=0)
+        self.inner = nn.Linear(3, 3, random_state=0)
         self.norm = nn.BatchNorm1d(3)
 
 
@@ -109,7 +109,7 @@ def test_train_and_eval_are_recursive_and_return_self():
 
 
 def test_zero_grad():
-    model = nn.Sequential(nn.Linear(2, 2, seed=0), nn.Linear(2, 1, seed=1))
+    model = nn.Sequential(nn.Linear(2, 2, random_state=0), nn.Linear(2, 1, random_state=1))
     model(np.ones((3, 2)))
     model.backward(np.ones((3, 1)))
     assert all(p.grad is not None for p in model.parameters())
@@ -120,7 +120,8 @@ def test_zero_grad():
 
 
 def make_model():
-    return nn.Sequential(nn.Linear(3, 4, seed=0), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2, seed=1))
+    return nn.Sequential(nn.Linear(3, 4, random_state=0), nn.BatchNorm1d(4), nn.ReLU(),
+                         nn.Linear(4, 2, random_state=1))
 
 
 def test_state_dict_holds_copies():
@@ -134,8 +135,9 @@ def test_state_dict_holds_copies():
 
 
 def test_load_state_dict_round_trip_in_place():
-    source, target = make_model(), nn.Sequential(nn.Linear(3, 4, seed=5), nn.BatchNorm1d(4), nn.ReLU(),
-                                                 nn.Linear(4, 2, seed=6))
+    source = make_model()
+    target = nn.Sequential(nn.Linear(3, 4, random_state=5), nn.BatchNorm1d(4), nn.ReLU(),
+                           nn.Linear(4, 2, random_state=6))
     source(np.random.default_rng(0).normal(size=(5, 3)))
     weight = target[0].weight.data
     result = target.load_state_dict(source.state_dict())

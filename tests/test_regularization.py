@@ -205,7 +205,7 @@ def test_restores_a_torch_module():
 def test_restores_an_anncourse_module_and_penalizes_its_parameters():
     from anncourse.nn import Linear
 
-    layer = Linear(3, 2, seed=0)
+    layer = Linear(3, 2, random_state=0)
     stopper = EarlyStopping(patience=1)
     stopper.step(1.0, layer)
     best = layer.weight.data.copy()
@@ -315,7 +315,7 @@ def test_shift_moves_content_exactly(dy, dx, fill):
 
 def test_random_shift_uses_shifts_within_range():
     batch = image_batch(n=20, size=8)
-    out = random_shift(batch, 2, rng=0)
+    out = random_shift(batch, 2, random_state=0)
     used = set()
     for image, result in zip(batch, out):
         matches = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
@@ -327,11 +327,11 @@ def test_random_shift_uses_shifts_within_range():
 
 def test_flips():
     batch = image_batch(n=200, size=4)
-    np.testing.assert_array_equal(random_flip(batch, p=1.0, rng=0), batch[:, :, ::-1])
+    np.testing.assert_array_equal(random_flip(batch, p=1.0, random_state=0), batch[:, :, ::-1])
     np.testing.assert_array_equal(
-        random_flip(batch, horizontal=False, vertical=True, p=1.0, rng=0), batch[:, ::-1, :]
+        random_flip(batch, horizontal=False, vertical=True, p=1.0, random_state=0), batch[:, ::-1, :]
     )
-    out = random_flip(batch, p=0.5, rng=0)
+    out = random_flip(batch, p=0.5, random_state=0)
     flipped = np.all(out == batch[:, :, ::-1], axis=(1, 2))
     kept = np.all(out == batch, axis=(1, 2))
     assert np.all(flipped ^ kept)
@@ -341,10 +341,10 @@ def test_flips():
 
 def test_gaussian_noise():
     image = np.full((200, 200), 0.5)
-    noisy = add_gaussian_noise(image, 0.1, rng=0, clip=None)
+    noisy = add_gaussian_noise(image, 0.1, random_state=0, clip=None)
     # 40000 draws: the sample std is within 1.5% of 0.1 (standard error 0.35%).
     assert abs((noisy - image).std() / 0.1 - 1) < 0.015
-    clipped = add_gaussian_noise(image, 1.0, rng=0)
+    clipped = add_gaussian_noise(image, 1.0, random_state=0)
     assert clipped.min() == 0.0 and clipped.max() == 1.0
 
 

@@ -19,11 +19,11 @@ from anncourse.training import EarlyStoppingCallback, History, fit, plot_history
 def mlp(sizes, seed=0, dtype=np.float64, dropout=None):
     layers = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(Linear(n_in, n_out, seed=seed + i, dtype=dtype))
+        layers.append(Linear(n_in, n_out, random_state=seed + i, dtype=dtype))
         if i < len(sizes) - 2:
             layers.append(Tanh())
             if dropout is not None:
-                layers.append(Dropout(dropout, seed=seed + 100 + i))
+                layers.append(Dropout(dropout, random_state=seed + 100 + i))
     return Sequential(*layers)
 
 
@@ -33,13 +33,13 @@ def accuracy(y_true, logits):
 
 @pytest.fixture(scope="module")
 def moons():
-    X, y = make_moons(200, noise=0.1, seed=0)
+    X, y = make_moons(200, noise=0.1, random_state=0)
     return X, y.astype(int)
 
 
 @pytest.fixture(scope="module")
 def sine():
-    X, y = make_noisy_sine(128, noise=0.05, seed=0)
+    X, y = make_noisy_sine(128, noise=0.05, random_state=0)
     return np.asarray(X).reshape(-1, 1), np.asarray(y).reshape(-1, 1)
 
 
@@ -52,7 +52,7 @@ def test_regression_trains_to_a_low_loss(sine):
     X, y = sine
     model = mlp([1, 16, 1])
     history = fit(model, MSELoss(), Adam(model.parameters(), lr=0.03), (X, y), epochs=60,
-                  batch_size=16, seed=0, progress=False)
+                  batch_size=16, random_state=0, progress=False)
     # The noise has variance 0.05^2 = 0.0025, the target's is about 0.5:
     # reaching 0.01 means the sine was learned, not the mean.
     assert history["loss"][-1] < 0.01
@@ -63,7 +63,7 @@ def test_classification_trains_to_a_high_accuracy(moons):
     X, y = moons
     model = mlp([2, 16, 2])
     history = fit(model, CrossEntropyLoss(), Adam(model.parameters(), lr=0.05), (X, y),
-                  epochs=40, batch_size=32, seed=0, metrics={"accuracy": accuracy},
+                  epochs=40, batch_size=32, random_state=0, metrics={"accuracy": accuracy},
                   progress=False)
     assert history["loss"][-1] < 0.1
     assert accuracy(y, model(X)) > 0.97
@@ -75,7 +75,7 @@ def test_history_has_one_entry_per_epoch_per_quantity(moons):
     model = mlp([2, 8, 2])
     history = fit(model, CrossEntropyLoss(), SGD(model.parameters(), lr=0.1), (X[:150], y[:150]),
                   epochs=7, batch_size=40, validation=(X[150:], y[150:]),
-                  metrics=[accuracy], seed=1, progress=False)
+                  metrics=[accuracy], random_state=1, progress=False)
     assert isinstance(history, History)
     assert list(history) == ["loss", "accuracy", "val_loss", "val_accuracy"]
     assert history.epochs == 7
@@ -97,7 +97,7 @@ def test_logged_numbers_are_what_they_claim(moons):
 
     history = fit(model, criterion, optimizer, (X_train, y_train), epochs=3, batch_size=50,
                   validation=(X_val, y_val), metrics={"acc": accuracy}, callbacks=[record],
-                  seed=3, progress=False)
+                  random_state=3, progress=False)
     assert [epoch for epoch, _, _ in seen] == [0, 1, 2]
     for epoch, logs, state in seen:
         assert logs == {key: history[key][epoch] for key in history}
@@ -111,7 +111,7 @@ def test_logged_numbers_are_what_they_claim(moons):
     # Replaying the first epoch by hand gives its loss.
     model, rng = mlp([2, 8, 2]), np.random.default_rng(3)
     optimizer, total = SGD(model.parameters(), lr=0.1), 0.0
-    for xb, yb in iterate_minibatches(X_train, y_train, 50, seed=rng):
+    for xb, yb in iterate_minibatches(X_train, y_train, 50, random_state=rng):
         optimizer.zero_grad()
         value = criterion(model(xb), yb)
         model.backward(criterion.backward())
@@ -129,7 +129,7 @@ def train_with_fit(data, validation, dtype, seed):
     model = mlp([2, 12, 12, 2], dtype=dtype, dropout=0.2)
     optimizer = Adam(model.parameters(), lr=0.01)
     history = fit(model, CrossEntropyLoss(), optimizer, data, epochs=4, batch_size=24,
-                  validation=validation, seed=seed, progress=False)
+                  validation=validation, random_state=seed, progress=False)
     return model, history
 
 
@@ -161,7 +161,7 @@ def test_fit_is_exactly_the_hand_written_loop(moons, dtype):
     rng = np.random.default_rng(5)
     for _ in range(4):
         expected.train()
-        for xb, yb in iterate_minibatches(X[:150], y[:150], 24, seed=rng):
+        for xb, yb in iterate_minibatches(X[:150], y[:150], 24, random_state=rng):
             optimizer.zero_grad()
             criterion(expected(xb), yb)
             expected.backward(criterion.backward())
@@ -174,17 +174,17 @@ def test_matches_a_pytorch_loop(sine):
     # PyTorch as the oracle: the same weights, batches and SGD with momentum.
     torch = pytest.importorskip("torch")
     X, y = sine
-    model = Sequential(Linear(1, 8, seed=0), ReLU(), Linear(8, 1, seed=1))
+    model = Sequential(Linear(1, 8, random_state=0), ReLU(), Linear(8, 1, random_state=1))
     reference = torch.nn.Sequential(torch.nn.Linear(1, 8), torch.nn.ReLU(),
                                     torch.nn.Linear(8, 1)).double()
     reference.load_state_dict({k: torch.tensor(v) for k, v in model.state_dict().items()})
     fit(model, MSELoss(), SGD(model.parameters(), lr=0.05, momentum=0.9), (X, y), epochs=5,
-        batch_size=20, seed=2, progress=False)
+        batch_size=20, random_state=2, progress=False)
 
     optimizer = torch.optim.SGD(reference.parameters(), lr=0.05, momentum=0.9)
     rng = np.random.default_rng(2)
     for _ in range(5):
-        for xb, yb in iterate_minibatches(X, y, 20, seed=rng):
+        for xb, yb in iterate_minibatches(X, y, 20, random_state=rng):
             optimizer.zero_grad()
             torch.nn.functional.mse_loss(reference(torch.tensor(xb)), torch.tensor(yb)).backward()
             optimizer.step()
@@ -213,7 +213,7 @@ class ModeSpy(Module):
 def test_trains_in_training_mode_and_validates_in_eval_mode(moons):
     X, y = moons
     spy = ModeSpy()
-    model = Sequential(Linear(2, 2, seed=0), spy)
+    model = Sequential(Linear(2, 2, random_state=0), spy)
     model.eval()
     fit(model, CrossEntropyLoss(), SGD(model.parameters(), lr=0.1), (X[:100], y[:100]),
         epochs=2, batch_size=50, validation=(X[100:], y[100:]), progress=False)
@@ -247,7 +247,7 @@ def test_early_stopping_stops_and_restores_the_best_weights(moons, wrap):
     history = fit(model, CrossEntropyLoss(), Adam(model.parameters(), lr=0.05), data,
                   epochs=50, batch_size=30, validation=validation,
                   callbacks=[lambda epoch, logs, model: states.append(model.state_dict()),
-                             callback], seed=0, progress=False)
+                             callback], random_state=0, progress=False)
     val_loss = history["val_loss"]
     best = int(np.argmin(val_loss))
     assert stopper.stopped and history.epochs < 50
@@ -264,7 +264,7 @@ def test_early_stopping_can_monitor_another_quantity(moons):
     stopper = EarlyStopping(patience=0, mode="max", restore_best_weights=False)
     history = fit(model, CrossEntropyLoss(), Adam(model.parameters(), lr=0.05), (X, y),
                   epochs=100, batch_size=20, metrics={"accuracy": accuracy},
-                  callbacks=[EarlyStoppingCallback(stopper, monitor="accuracy")], seed=0,
+                  callbacks=[EarlyStoppingCallback(stopper, monitor="accuracy")], random_state=0,
                   progress=False)
     accuracies = history["accuracy"]
     assert history.epochs < 100
@@ -273,7 +273,7 @@ def test_early_stopping_can_monitor_another_quantity(moons):
 
 def test_every_callback_sees_the_last_epoch():
     X, y = np.zeros((4, 1)), np.zeros((4, 1))
-    model = Linear(1, 1, seed=0)
+    model = Linear(1, 1, random_state=0)
     calls = []
 
     class Stop:
@@ -302,7 +302,7 @@ def test_early_stopping_on_val_loss_without_validation_says_what_to_do(moons):
 
 @pytest.fixture
 def setup():
-    model = Linear(2, 1, seed=0)
+    model = Linear(2, 1, random_state=0)
     return model, MSELoss(), SGD(model.parameters(), lr=0.1)
 
 

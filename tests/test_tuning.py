@@ -93,24 +93,24 @@ DISTRIBUTIONS = {
 
 
 def test_random_search_is_deterministic_given_a_seed():
-    first = random_search(Recorder(lambda **p: p["lr"]), DISTRIBUTIONS, 15, seed=3,
+    first = random_search(Recorder(lambda **p: p["lr"]), DISTRIBUTIONS, 15, random_state=3,
                           progress=False)
-    again = random_search(Recorder(lambda **p: p["lr"]), DISTRIBUTIONS, 15, seed=3,
+    again = random_search(Recorder(lambda **p: p["lr"]), DISTRIBUTIONS, 15, random_state=3,
                           progress=False)
-    other = random_search(Recorder(lambda **p: p["lr"]), DISTRIBUTIONS, 15, seed=4,
+    other = random_search(Recorder(lambda **p: p["lr"]), DISTRIBUTIONS, 15, random_state=4,
                           progress=False)
     settings_of = lambda result: [r["params"] for r in result.results]  # noqa: E731
     assert settings_of(first) == settings_of(again)
     assert settings_of(first) != settings_of(other)
-    assert settings_of(first) == sample_parameters(DISTRIBUTIONS, 15, seed=3)
+    assert settings_of(first) == sample_parameters(DISTRIBUTIONS, 15, random_state=3)
     # A Generator seed continues its stream: two draws of 5 are one of 10.
     rng = np.random.default_rng(3)
     split = sample_parameters(DISTRIBUTIONS, 5, rng) + sample_parameters(DISTRIBUTIONS, 5, rng)
-    assert split == sample_parameters(DISTRIBUTIONS, 10, seed=3)
+    assert split == sample_parameters(DISTRIBUTIONS, 10, random_state=3)
 
 
 def test_settings_have_every_name_in_sorted_order_and_plain_values():
-    for params in sample_parameters(DISTRIBUTIONS, 20, seed=0):
+    for params in sample_parameters(DISTRIBUTIONS, 20, random_state=0):
         assert list(params) == sorted(DISTRIBUTIONS)
         assert params["width"] in (16, 32, 64)
         assert params["layers"] in (1, 2, 3)
@@ -122,7 +122,7 @@ def test_settings_have_every_name_in_sorted_order_and_plain_values():
 def test_each_kind_of_distribution_is_drawn_from_the_shared_generator():
     # Names are visited in sorted order, each drawing from the same stream.
     drawn = sample_parameters({"b": scipy_stats.norm(1, 2), "a": [10, 20, 30],
-                               "c": lambda rng: rng.random()}, 3, seed=11)
+                               "c": lambda rng: rng.random()}, 3, random_state=11)
     rng = np.random.default_rng(11)
     expected = []
     for _ in range(3):
@@ -140,7 +140,7 @@ def test_each_kind_of_distribution_is_drawn_from_the_shared_generator():
     (uniform(-2.0, 3.0), scipy_stats.uniform(-2.0, 5.0)),
 ])
 def test_distributions_are_scipys(ours, scipys):
-    values = [p["x"] for p in sample_parameters({"x": ours}, 2000, seed=0)]
+    values = [p["x"] for p in sample_parameters({"x": ours}, 2000, random_state=0)]
     assert scipy_stats.kstest(values, scipys.cdf).pvalue > 1e-3
     array = ours.rvs(size=1000, random_state=1)
     assert array.shape == (1000,)
@@ -158,7 +158,7 @@ def test_loguniform_stays_within_its_ends():
     # u close to 1 gives exp(log(high)), which may round above high.
     values = LogUniform(0.1, 0.7).rvs(size=100000, random_state=2)
     assert values.min() >= 0.1 and values.max() <= 0.7
-    choices = [p["w"] for p in sample_parameters({"w": [16, 32, 64]}, 300, seed=0)]
+    choices = [p["w"] for p in sample_parameters({"w": [16, 32, 64]}, 300, random_state=0)]
     assert set(choices) == {16, 32, 64}
 
 
@@ -185,7 +185,7 @@ def test_bad_bounds_are_explained(make, args, error, match):
 ])
 def test_bad_distributions_are_explained(distributions, n_iter, error, match):
     with pytest.raises(error, match=match):
-        random_search(Recorder(), distributions, n_iter, seed=0, progress=False)
+        random_search(Recorder(), distributions, n_iter, random_state=0, progress=False)
 
 
 # --------------------------------------------------------------------------
@@ -321,7 +321,7 @@ def test_progress_bar_counts_fits(capsys):
     grid_search(lambda lr: lr, {"lr": [0.1, 0.2, 0.3]}, progress=True)
     err = capsys.readouterr().err
     assert "grid search" in err and "3/3" in err and "best=0.3" in err
-    random_search(lambda lr: lr, {"lr": [0.1]}, 2, seed=0, progress=False)
+    random_search(lambda lr: lr, {"lr": [0.1]}, 2, random_state=0, progress=False)
     assert capsys.readouterr() == ("", "")
 
 
@@ -333,13 +333,14 @@ def test_tuning_a_real_network():
     from anncourse.optim import SGD
     from anncourse.training import fit
 
-    X, y = make_moons(200, noise=0.1, seed=0)
+    X, y = make_moons(200, noise=0.1, random_state=0)
     y = y.astype(int)
 
     def train_fn(lr, width):
-        model = Sequential(Linear(2, width, seed=0), ReLU(), Linear(width, 2, seed=1))
+        model = Sequential(Linear(2, width, random_state=0), ReLU(),
+                           Linear(width, 2, random_state=1))
         fit(model, CrossEntropyLoss(), SGD(model.parameters(), lr=lr, momentum=0.9),
-            (X[:150], y[:150]), epochs=15, batch_size=25, seed=0, progress=False)
+            (X[:150], y[:150]), epochs=15, batch_size=25, random_state=0, progress=False)
         return accuracy_score(y[150:], model(X[150:]).argmax(axis=1))
 
     result = grid_search(train_fn, {"lr": [1e-4, 0.1], "width": [2, 32]}, progress=False)

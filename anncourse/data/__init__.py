@@ -12,14 +12,15 @@ Preparing data (:mod:`anncourse.data.preprocessing`, ``splitting``, ``batching``
     :class:`StandardScaler`, :func:`standardize`, :func:`one_hot`,
     :func:`train_val_test_split`, :func:`iterate_minibatches`.
 
-Everything random takes ``seed``: an int, a ``numpy.random.Generator`` or
-None, passed to ``numpy.random.default_rng``.
+Everything random takes ``random_state``: None (fresh randomness), an int
+(reproducible) or a ``numpy.random.Generator`` (drawn from and advanced), as
+in scikit-learn.
 
 Examples
 --------
 >>> from anncourse.data import make_moons, train_val_test_split, standardize
->>> X, y = make_moons(100, noise=0.2, seed=0)
->>> X_train, X_val, X_test, y_train, y_val, y_test = train_val_test_split(X, y, seed=0)
+>>> X, y = make_moons(100, noise=0.2, random_state=0)
+>>> X_train, X_val, X_test, y_train, y_val, y_test = train_val_test_split(X, y, random_state=0)
 >>> X_train, X_val, X_test = standardize(X_train, X_val, X_test)
 >>> X_train.shape, X_val.shape, X_test.shape
 ((60, 2), (20, 2), (20, 2))

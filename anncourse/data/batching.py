@@ -16,12 +16,14 @@ Examples
 
 import numpy as np
 
+from anncourse._random import check_random_state, renamed
 from anncourse.data._checks import check_count, check_same_length
 
 __all__ = ["iterate_minibatches"]
 
 
-def iterate_minibatches(X, y, batch_size, *, shuffle=True, seed=None, drop_last=False):
+@renamed("seed")
+def iterate_minibatches(X, y, batch_size, *, shuffle=True, random_state=None, drop_last=False):
     """Yield ``(X_batch, y_batch)`` pairs that cover the data set once.
 
     With ``shuffle`` the samples are visited in the order of a random
@@ -41,11 +43,10 @@ def iterate_minibatches(X, y, batch_size, *, shuffle=True, seed=None, drop_last=
         Samples per batch, at least 1.
     shuffle : bool, default True
         Visit the samples in a random order.
-    seed : int, numpy.random.Generator or None
-        Source of the permutation, passed to ``numpy.random.default_rng``.
-        For a new order every epoch, create one Generator before training
-        and pass it to every epoch's call: the same int seed gives the same
-        order each time.
+    random_state : None, int or numpy.random.Generator
+        Source of the permutation. For a new order every epoch, create one
+        Generator before training and pass it to every epoch's call: the
+        same int gives the same order each time.
     drop_last : bool, default False
         Leave out a last batch smaller than ``batch_size``.
 
@@ -66,7 +67,8 @@ def iterate_minibatches(X, y, batch_size, *, shuffle=True, seed=None, drop_last=
     >>> X, y = np.arange(10).reshape(5, 2), np.arange(5)
     >>> rng = np.random.default_rng(0)
     >>> for epoch in range(2):
-    ...     print([y_batch.tolist() for _, y_batch in iterate_minibatches(X, y, 2, seed=rng)])
+    ...     batches = iterate_minibatches(X, y, 2, random_state=rng)
+    ...     print([y_batch.tolist() for _, y_batch in batches])
     [[2, 4], [3, 0], [1]]
     [[4, 1], [2, 0], [3]]
     """
@@ -74,7 +76,7 @@ def iterate_minibatches(X, y, batch_size, *, shuffle=True, seed=None, drop_last=
     check_same_length(X, y)
     batch_size = check_count(batch_size, "batch_size")
     n = len(y)
-    order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
+    order = check_random_state(random_state).permutation(n) if shuffle else np.arange(n)
     # Checked here, before the first batch is asked for, a bad argument
     # fails at the call and not at the first iteration.
     return _batches(X, y, order, batch_size, drop_last)

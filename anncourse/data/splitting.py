@@ -10,7 +10,7 @@ Examples
 >>> from anncourse.data import train_val_test_split
 >>> X, y = np.arange(20).reshape(10, 2), np.arange(10)
 >>> X_train, X_val, X_test, y_train, y_val, y_test = train_val_test_split(
-...     X, y, val_size=0.2, test_size=0.2, seed=0)
+...     X, y, val_size=0.2, test_size=0.2, random_state=0)
 >>> len(y_train), len(y_val), len(y_test)
 (6, 2, 2)
 """
@@ -20,12 +20,14 @@ import numbers
 
 import numpy as np
 
+from anncourse._random import check_random_state, renamed
 from anncourse.data._checks import check_same_length
 
 __all__ = ["train_val_test_split"]
 
 
-def train_val_test_split(X, y, val_size=0.2, test_size=0.2, seed=None, stratify=False):
+@renamed("seed")
+def train_val_test_split(X, y, val_size=0.2, test_size=0.2, random_state=None, stratify=False):
     """Shuffle the samples and split them into training, validation and test sets.
 
     A size is a fraction of the ``n`` samples (a float in ``[0, 1)``,
@@ -52,8 +54,8 @@ def train_val_test_split(X, y, val_size=0.2, test_size=0.2, seed=None, stratify=
     val_size, test_size : float or int, default 0.2
         Size of the validation and test sets (see above). 0 gives an empty
         set.
-    seed : int, numpy.random.Generator or None
-        Source of randomness, passed to ``numpy.random.default_rng``.
+    random_state : None, int or numpy.random.Generator
+        Source of randomness: the same int gives the same split.
     stratify : bool, default False
         Keep the class proportions of ``y`` in every set.
 
@@ -74,7 +76,7 @@ def train_val_test_split(X, y, val_size=0.2, test_size=0.2, seed=None, stratify=
     --------
     >>> y = np.array([0] * 8 + [1] * 4)
     >>> *_, y_train, y_val, y_test = train_val_test_split(
-    ...     np.zeros((12, 1)), y, val_size=0.25, test_size=0.25, seed=0, stratify=True)
+    ...     np.zeros((12, 1)), y, val_size=0.25, test_size=0.25, random_state=0, stratify=True)
     >>> np.bincount(y_train), np.bincount(y_val), np.bincount(y_test)
     (array([4, 2]), array([2, 1]), array([2, 1]))
     """
@@ -88,7 +90,7 @@ def train_val_test_split(X, y, val_size=0.2, test_size=0.2, seed=None, stratify=
             f"val_size={val_size!r} and test_size={test_size!r} take {n_val} + "
             f"{n_test} of the {n} samples, which leaves none for training"
         )
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
     if stratify:
         train, val, test = _stratified_indices(y, n_val, n_test, rng)
     else:

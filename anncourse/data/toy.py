@@ -13,9 +13,9 @@ Regression
 
 Randomness
 ----------
-Every generator takes ``seed``: an int for a reproducible data set, a
-``numpy.random.Generator`` to draw from (and advance) your own, or None
-for fresh randomness. It is passed to ``numpy.random.default_rng``. The
+Every generator takes ``random_state``: an int for a reproducible data set,
+a ``numpy.random.Generator`` to draw from (and advance) your own, or None
+for fresh randomness. The
 classification generators first lay out the noise-free points, then
 shuffle them (if ``shuffle``), then add Gaussian noise of standard
 deviation ``noise`` to every coordinate.
@@ -23,13 +23,14 @@ deviation ``noise`` to every coordinate.
 Examples
 --------
 >>> from anncourse.data import make_moons
->>> X, y = make_moons(200, noise=0.1, seed=0)
+>>> X, y = make_moons(200, noise=0.1, random_state=0)
 >>> X.shape, y.shape, X.dtype, y.dtype
 ((200, 2), (200,), dtype('float64'), dtype('int64'))
 """
 
 import numpy as np
 
+from anncourse._random import check_random_state, renamed
 from anncourse._validation import as_real_number
 from anncourse.data._checks import check_count, check_non_negative
 
@@ -51,7 +52,8 @@ def _shuffle_and_add_noise(X, y, shuffle, noise, rng):
     return X + noise * rng.standard_normal(X.shape), y
 
 
-def make_xor(n_samples=100, *, noise=0.0, shuffle=True, seed=None):
+@renamed("seed")
+def make_xor(n_samples=100, *, noise=0.0, shuffle=True, random_state=None):
     """Points around the four corners of the unit square, labelled by XOR.
 
     Sample ``i`` (before shuffling) sits on corner ``(a, b)``, the
@@ -70,7 +72,7 @@ def make_xor(n_samples=100, *, noise=0.0, shuffle=True, seed=None):
         Standard deviation of the Gaussian noise added to each coordinate.
     shuffle : bool, default True
         Shuffle the points; otherwise they cycle through the corners.
-    seed : int, numpy.random.Generator or None
+    random_state : None, int or numpy.random.Generator
         Source of randomness (see the module docstring).
 
     Returns
@@ -98,7 +100,7 @@ def make_xor(n_samples=100, *, noise=0.0, shuffle=True, seed=None):
     """
     n_samples = check_count(n_samples, "n_samples")
     noise = check_non_negative(noise, "noise")
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
     corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     corner = np.arange(n_samples) % 4
     X = corners[corner]
@@ -106,7 +108,8 @@ def make_xor(n_samples=100, *, noise=0.0, shuffle=True, seed=None):
     return _shuffle_and_add_noise(X, y, shuffle, noise, rng)
 
 
-def make_moons(n_samples=100, *, noise=0.0, shuffle=True, seed=None):
+@renamed("seed")
+def make_moons(n_samples=100, *, noise=0.0, shuffle=True, random_state=None):
     """Two interleaving half circles, as ``sklearn.datasets.make_moons``.
 
     The first ``n_out = n_samples // 2`` points (class 0) lie on the upper
@@ -125,7 +128,7 @@ def make_moons(n_samples=100, *, noise=0.0, shuffle=True, seed=None):
         Standard deviation of the Gaussian noise added to each coordinate.
     shuffle : bool, default True
         Shuffle the points; otherwise class 0 comes first.
-    seed : int, numpy.random.Generator or None
+    random_state : None, int or numpy.random.Generator
         Source of randomness (see the module docstring).
 
     Returns
@@ -155,7 +158,7 @@ def make_moons(n_samples=100, *, noise=0.0, shuffle=True, seed=None):
     """
     n_samples = check_count(n_samples, "n_samples")
     noise = check_non_negative(noise, "noise")
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
     n_out = n_samples // 2
     n_in = n_samples - n_out
     t_out = np.linspace(0, np.pi, n_out)
@@ -167,7 +170,8 @@ def make_moons(n_samples=100, *, noise=0.0, shuffle=True, seed=None):
     return _shuffle_and_add_noise(X, y, shuffle, noise, rng)
 
 
-def make_circles(n_samples=100, *, noise=0.0, factor=0.8, shuffle=True, seed=None):
+@renamed("seed")
+def make_circles(n_samples=100, *, noise=0.0, factor=0.8, shuffle=True, random_state=None):
     """A small circle inside a large one, as ``sklearn.datasets.make_circles``.
 
     The first ``n_out = n_samples // 2`` points (class 0) lie on the unit
@@ -187,7 +191,7 @@ def make_circles(n_samples=100, *, noise=0.0, factor=0.8, shuffle=True, seed=Non
         Radius of the inner circle, in ``[0, 1)``.
     shuffle : bool, default True
         Shuffle the points; otherwise class 0 comes first.
-    seed : int, numpy.random.Generator or None
+    random_state : None, int or numpy.random.Generator
         Source of randomness (see the module docstring).
 
     Returns
@@ -219,7 +223,7 @@ def make_circles(n_samples=100, *, noise=0.0, factor=0.8, shuffle=True, seed=Non
     factor = check_non_negative(factor, "factor")
     if factor >= 1:
         raise ValueError(f"factor must lie in [0, 1), but got {factor}")
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
     n_out = n_samples // 2
     n_in = n_samples - n_out
     # endpoint=False, so that the first and last points do not coincide.
@@ -232,7 +236,9 @@ def make_circles(n_samples=100, *, noise=0.0, factor=0.8, shuffle=True, seed=Non
     return _shuffle_and_add_noise(X, y, shuffle, noise, rng)
 
 
-def make_spirals(n_samples=100, *, n_classes=2, noise=0.0, turns=1.0, shuffle=True, seed=None):
+@renamed("seed")
+def make_spirals(n_samples=100, *, n_classes=2, noise=0.0, turns=1.0, shuffle=True,
+                 random_state=None):
     """Interleaved spiral arms, one per class, winding out from the origin.
 
     The samples are split as evenly as possible among the ``K = n_classes``
@@ -258,7 +264,7 @@ def make_spirals(n_samples=100, *, n_classes=2, noise=0.0, turns=1.0, shuffle=Tr
         How many full turns each arm makes; more turns is harder.
     shuffle : bool, default True
         Shuffle the points; otherwise arm 0 comes first.
-    seed : int, numpy.random.Generator or None
+    random_state : None, int or numpy.random.Generator
         Source of randomness (see the module docstring).
 
     Returns
@@ -276,7 +282,7 @@ def make_spirals(n_samples=100, *, n_classes=2, noise=0.0, turns=1.0, shuffle=Tr
 
     Examples
     --------
-    >>> X, y = make_spirals(300, n_classes=3, noise=0.05, seed=0)
+    >>> X, y = make_spirals(300, n_classes=3, noise=0.05, random_state=0)
     >>> X.shape, np.bincount(y)
     ((300, 2), array([100, 100, 100]))
     """
@@ -284,7 +290,7 @@ def make_spirals(n_samples=100, *, n_classes=2, noise=0.0, turns=1.0, shuffle=Tr
     n_samples = check_count(n_samples, "n_samples", minimum=n_classes)
     noise = check_non_negative(noise, "noise")
     turns = check_non_negative(turns, "turns")
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
     arms, labels = [], []
     for k, m in enumerate(_split_evenly(n_samples, n_classes)):
         t = np.arange(1, m + 1) / m
@@ -300,7 +306,8 @@ def _split_evenly(total, parts):
     return [total // parts + (k < total % parts) for k in range(parts)]
 
 
-def make_noisy_sine(n_samples=100, *, noise=0.1, seed=None):
+@renamed("seed")
+def make_noisy_sine(n_samples=100, *, noise=0.1, random_state=None):
     """Samples of a sine wave with Gaussian noise: a 1-D regression problem.
 
     Formula, with ``x`` drawn uniformly from ``[-pi, pi]`` and
@@ -314,7 +321,7 @@ def make_noisy_sine(n_samples=100, *, noise=0.1, seed=None):
         Number of samples.
     noise : float, default 0.1
         Standard deviation of the noise on ``y``.
-    seed : int, numpy.random.Generator or None
+    random_state : None, int or numpy.random.Generator
         Source of randomness (see the module docstring).
 
     Returns
@@ -331,20 +338,22 @@ def make_noisy_sine(n_samples=100, *, noise=0.1, seed=None):
 
     Examples
     --------
-    >>> X, y = make_noisy_sine(50, noise=0.0, seed=0)
+    >>> X, y = make_noisy_sine(50, noise=0.0, random_state=0)
     >>> X.shape, y.shape, bool(np.allclose(y, np.sin(X[:, 0])))
     ((50, 1), (50,), True)
     """
     n_samples = check_count(n_samples, "n_samples")
     noise = check_non_negative(noise, "noise")
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
     x = rng.uniform(-np.pi, np.pi, size=n_samples)
     y = np.sin(x) + noise * rng.standard_normal(n_samples)
     return x[:, np.newaxis], y
 
 
+@renamed("seed")
 def make_linear_regression(
-    n_samples=100, n_features=1, *, noise=0.0, coef=None, bias=0.0, seed=None, return_coef=False
+    n_samples=100, n_features=1, *, noise=0.0, coef=None, bias=0.0, random_state=None,
+    return_coef=False,
 ):
     """A linear model with Gaussian noise: the problem linear regression solves.
 
@@ -365,7 +374,7 @@ def make_linear_regression(
         (use ``return_coef=True`` to see them).
     bias : float, default 0.0
         The true intercept.
-    seed : int, numpy.random.Generator or None
+    random_state : None, int or numpy.random.Generator
         Source of randomness (see the module docstring).
     return_coef : bool, default False
         Also return the weights.
@@ -387,7 +396,7 @@ def make_linear_regression(
 
     Examples
     --------
-    >>> X, y = make_linear_regression(5, 2, coef=[1.0, -2.0], bias=3.0, seed=0)
+    >>> X, y = make_linear_regression(5, 2, coef=[1.0, -2.0], bias=3.0, random_state=0)
     >>> bool(np.allclose(y, X @ [1.0, -2.0] + 3.0))
     True
     """
@@ -395,7 +404,7 @@ def make_linear_regression(
     n_features = check_count(n_features, "n_features")
     noise = check_non_negative(noise, "noise")
     bias = as_real_number(bias, "bias")
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
     if coef is None:
         coef = rng.standard_normal(n_features)
     coef = np.asarray(coef, dtype=np.float64)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from anncourse._random import check_random_state, renamed
 from anncourse._validation import as_float_array, as_real_number
 from anncourse.nn.module import Module
 
@@ -30,7 +31,7 @@ class Dropout(Module):
     ----------
     p : float, default 0.5
         Probability of dropping each element, in ``[0, 1)``.
-    seed : int, numpy.random.Generator or None
+    random_state : None, int or numpy.random.Generator
         The source of the random masks.
 
     Raises
@@ -40,7 +41,7 @@ class Dropout(Module):
 
     Examples
     --------
-    >>> drop = Dropout(p=0.5, seed=0)
+    >>> drop = Dropout(p=0.5, random_state=0)
     >>> x = np.ones((2, 4))
     >>> y = drop(x)
     >>> sorted(set(y.ravel().tolist()))      # dropped, or kept and doubled
@@ -51,7 +52,8 @@ class Dropout(Module):
     True
     """
 
-    def __init__(self, p=0.5, seed=None):
+    @renamed("seed")
+    def __init__(self, p=0.5, random_state=None):
         super().__init__()
         p = as_real_number(p, "p")
         if not 0 <= p < 1:
@@ -60,7 +62,7 @@ class Dropout(Module):
                 "everything and leave nothing to scale"
             )
         self.p = p
-        self._rng = np.random.default_rng(seed)
+        self._rng = check_random_state(random_state)
 
     def forward(self, x):
         x = as_float_array(x, "input")

@@ -22,16 +22,16 @@ uniform variants use the bound ``b = sqrt(3) * std``.
 
 The names and formulas are PyTorch's (:mod:`torch.nn.init`); the trailing
 underscore says that the function fills its argument in place. Each takes
-a :class:`~anncourse.nn.Parameter` or a float NumPy array, and ``rng``:
-an int seed or a :class:`numpy.random.Generator` (``None`` draws fresh,
-unrepeatable randomness).
+a :class:`~anncourse.nn.Parameter` or a float NumPy array, and
+``random_state``: an int seed or a :class:`numpy.random.Generator` (``None``
+draws fresh, unrepeatable randomness).
 
 Examples
 --------
 >>> import numpy as np
 >>> from anncourse.nn import init
 >>> w = np.empty((256, 784))
->>> init.kaiming_normal_(w, nonlinearity="relu", rng=0) is w
+>>> init.kaiming_normal_(w, nonlinearity="relu", random_state=0) is w
 True
 >>> print(f"{w.std():.3f} vs sqrt(2 / 784) = {np.sqrt(2 / 784):.3f}")
 0.051 vs sqrt(2 / 784) = 0.051
@@ -41,6 +41,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from anncourse._random import check_random_state, renamed
 
 from anncourse.nn.parameter import Parameter
 
@@ -144,17 +146,19 @@ def _target(tensor):
     return array
 
 
-def uniform_(tensor, a=0.0, b=1.0, rng=None):
+@renamed("rng")
+def uniform_(tensor, a=0.0, b=1.0, random_state=None):
     """Fill ``tensor`` with draws from ``U(a, b)``; return ``tensor``."""
     array = _target(tensor)
-    array[...] = np.random.default_rng(rng).uniform(a, b, size=array.shape)
+    array[...] = check_random_state(random_state).uniform(a, b, size=array.shape)
     return tensor
 
 
-def normal_(tensor, mean=0.0, std=1.0, rng=None):
+@renamed("rng")
+def normal_(tensor, mean=0.0, std=1.0, random_state=None):
     """Fill ``tensor`` with draws from ``N(mean, std^2)``; return ``tensor``."""
     array = _target(tensor)
-    array[...] = np.random.default_rng(rng).normal(mean, std, size=array.shape)
+    array[...] = check_random_state(random_state).normal(mean, std, size=array.shape)
     return tensor
 
 
@@ -170,7 +174,8 @@ def ones_(tensor):
     return tensor
 
 
-def xavier_uniform_(tensor, gain=1.0, rng=None):
+@renamed("rng")
+def xavier_uniform_(tensor, gain=1.0, random_state=None):
     """Xavier/Glorot uniform initialisation (Glorot and Bengio, 2010).
 
     Formula::
@@ -188,7 +193,7 @@ def xavier_uniform_(tensor, gain=1.0, rng=None):
         A float weight of shape ``(fan_out, fan_in)``, filled in place.
     gain : float, default 1.0
         See :func:`calculate_gain`.
-    rng : int, numpy.random.Generator or None
+    random_state : None, int or numpy.random.Generator
         The source of randomness.
 
     Returns
@@ -205,16 +210,17 @@ def xavier_uniform_(tensor, gain=1.0, rng=None):
 
     Examples
     --------
-    >>> w = xavier_uniform_(np.empty((300, 500)), rng=0)
+    >>> w = xavier_uniform_(np.empty((300, 500)), random_state=0)
     >>> bool(np.abs(w).max() <= np.sqrt(6 / 800))
     True
     """
     fan_in, fan_out = _fans(_target(tensor))
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform_(tensor, -bound, bound, rng=rng)
+    return uniform_(tensor, -bound, bound, random_state=random_state)
 
 
-def xavier_normal_(tensor, gain=1.0, rng=None):
+@renamed("rng")
+def xavier_normal_(tensor, gain=1.0, random_state=None):
     """Xavier/Glorot normal initialisation.
 
     Formula::
@@ -228,7 +234,7 @@ def xavier_normal_(tensor, gain=1.0, rng=None):
         A float weight of shape ``(fan_out, fan_in)``, filled in place.
     gain : float, default 1.0
         See :func:`calculate_gain`.
-    rng : int, numpy.random.Generator or None
+    random_state : None, int or numpy.random.Generator
         The source of randomness.
 
     Returns
@@ -245,13 +251,13 @@ def xavier_normal_(tensor, gain=1.0, rng=None):
 
     Examples
     --------
-    >>> w = xavier_normal_(np.empty((300, 500)), rng=0)
+    >>> w = xavier_normal_(np.empty((300, 500)), random_state=0)
     >>> print(f"{w.std():.3f} vs {np.sqrt(2 / 800):.3f}")
     0.050 vs 0.050
     """
     fan_in, fan_out = _fans(_target(tensor))
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
-    return normal_(tensor, 0.0, std, rng=rng)
+    return normal_(tensor, 0.0, std, random_state=random_state)
 
 
 def _kaiming_std(array, a, mode, nonlinearity):
@@ -264,7 +270,8 @@ def _kaiming_std(array, a, mode, nonlinearity):
     return gain / math.sqrt(fan)
 
 
-def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=None):
+@renamed("rng")
+def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", random_state=None):
     """He/Kaiming uniform initialisation (He et al., 2015).
 
     Formula::
@@ -289,7 +296,7 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rn
         ``"fan_out"`` that of the backward gradient.
     nonlinearity : str, default "leaky_relu"
         See :func:`calculate_gain`; ``a`` is used only for ``"leaky_relu"``.
-    rng : int, numpy.random.Generator or None
+    random_state : None, int or numpy.random.Generator
         The source of randomness.
 
     Returns
@@ -307,15 +314,16 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rn
 
     Examples
     --------
-    >>> w = kaiming_uniform_(np.empty((256, 100)), a=np.sqrt(5), rng=0)
+    >>> w = kaiming_uniform_(np.empty((256, 100)), a=np.sqrt(5), random_state=0)
     >>> bool(np.abs(w).max() <= 1 / np.sqrt(100))
     True
     """
     bound = math.sqrt(3.0) * _kaiming_std(_target(tensor), a, mode, nonlinearity)
-    return uniform_(tensor, -bound, bound, rng=rng)
+    return uniform_(tensor, -bound, bound, random_state=random_state)
 
 
-def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=None):
+@renamed("rng")
+def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", random_state=None):
     """He/Kaiming normal initialisation (He et al., 2015).
 
     Formula::
@@ -336,7 +344,7 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng
         ``"fan_out"`` that of the backward gradient.
     nonlinearity : str, default "leaky_relu"
         See :func:`calculate_gain`; ``a`` is used only for ``"leaky_relu"``.
-    rng : int, numpy.random.Generator or None
+    random_state : None, int or numpy.random.Generator
         The source of randomness.
 
     Returns
@@ -354,9 +362,9 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng
 
     Examples
     --------
-    >>> w = kaiming_normal_(np.empty((300, 500)), rng=0)
+    >>> w = kaiming_normal_(np.empty((300, 500)), random_state=0)
     >>> print(f"{w.var() * 500:.1f}")
     2.0
     """
     std = _kaiming_std(_target(tensor), a, mode, nonlinearity)
-    return normal_(tensor, 0.0, std, rng=rng)
+    return normal_(tensor, 0.0, std, random_state=random_state)

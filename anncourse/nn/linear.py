@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from anncourse._random import check_random_state, renamed
 from anncourse.nn import init as _init
 from anncourse.nn.module import Module, _as_layer_input
 from anncourse.nn.parameter import Parameter
@@ -15,17 +16,19 @@ __all__ = ["Linear"]
 def _pytorch_default(weight, rng):
     # PyTorch's nn.Linear.reset_parameters: kaiming_uniform_ with a = sqrt(5),
     # which gives the bound 1 / sqrt(fan_in).
-    _init.kaiming_uniform_(weight, a=math.sqrt(5), rng=rng)
+    _init.kaiming_uniform_(weight, a=math.sqrt(5), random_state=rng)
 
 
 # name -> function(weight, rng) that fills the weight in place.
 _WEIGHT_INITS = {
     "kaiming_uniform": _pytorch_default,
-    "he_uniform": lambda w, rng: _init.kaiming_uniform_(w, nonlinearity="relu", rng=rng),
-    "kaiming_normal": lambda w, rng: _init.kaiming_normal_(w, nonlinearity="relu", rng=rng),
-    "he_normal": lambda w, rng: _init.kaiming_normal_(w, nonlinearity="relu", rng=rng),
-    "xavier_uniform": lambda w, rng: _init.xavier_uniform_(w, rng=rng),
-    "xavier_normal": lambda w, rng: _init.xavier_normal_(w, rng=rng),
+    "he_uniform": lambda w, rng: _init.kaiming_uniform_(w, nonlinearity="relu",
+                                                        random_state=rng),
+    "kaiming_normal": lambda w, rng: _init.kaiming_normal_(w, nonlinearity="relu",
+                                                           random_state=rng),
+    "he_normal": lambda w, rng: _init.kaiming_normal_(w, nonlinearity="relu", random_state=rng),
+    "xavier_uniform": lambda w, rng: _init.xavier_uniform_(w, random_state=rng),
+    "xavier_normal": lambda w, rng: _init.xavier_normal_(w, random_state=rng),
 }
 
 
@@ -79,11 +82,11 @@ class Linear(Module):
             Glorot initialisation: ``Var(W) = 2 / (in + out)``.
         a callable ``f(weight, rng)``
             Fills the weight in place, e.g.
-            ``lambda w, rng: init.xavier_uniform_(w, gain=5/3, rng=rng)``.
+            ``lambda w, rng: init.xavier_uniform_(w, gain=5/3, random_state=rng)``.
 
         With anything but the default the bias starts at 0, as in the
         Glorot and He papers.
-    seed : int, numpy.random.Generator or None
+    random_state : None, int or numpy.random.Generator
         The source of randomness for the initial values.
     dtype : numpy dtype, default numpy.float64
         ``float32`` or ``float64``; inputs must have the same float dtype.
@@ -97,7 +100,7 @@ class Linear(Module):
 
     Examples
     --------
-    >>> layer = Linear(3, 2, seed=0)
+    >>> layer = Linear(3, 2, random_state=0)
     >>> layer.weight.data = np.array([[1.0, 0.0, -1.0], [0.5, 0.5, 0.5]])
     >>> layer.bias.data = np.array([0.0, 1.0])
     >>> x = np.array([[1.0, 2.0, 3.0]])
@@ -110,8 +113,9 @@ class Linear(Module):
            [1., 2., 3.]])
     """
 
-    def __init__(self, in_features, out_features, bias=True, init="kaiming_uniform", seed=None,
-                 dtype=np.float64):
+    @renamed("seed")
+    def __init__(self, in_features, out_features, bias=True, init="kaiming_uniform",
+                 random_state=None, dtype=np.float64):
         super().__init__()
         self.in_features = _check_size(in_features, "in_features")
         self.out_features = _check_size(out_features, "out_features")
@@ -123,7 +127,7 @@ class Linear(Module):
         else:
             known = ", ".join(_WEIGHT_INITS)
             raise ValueError(f"unknown init {init!r}; use one of {known}, or a function")
-        rng = np.random.default_rng(seed)
+        rng = check_random_state(random_state)
 
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=dtype))
         fill_weight(self.weight, rng)
@@ -132,7 +136,7 @@ class Linear(Module):
         elif init == "kaiming_uniform":
             bound = 1 / math.sqrt(self.in_features)
             self.bias = Parameter(np.empty(self.out_features, dtype=dtype))
-            _init.uniform_(self.bias, -bound, bound, rng=rng)
+            _init.uniform_(self.bias, -bound, bound, random_state=rng)
         else:
             self.bias = Parameter(np.zeros(self.out_features, dtype=dtype))
 

@@ -15,7 +15,7 @@ Deterministic transforms
 Random transforms
     :func:`random_shift`, :func:`random_rotation`, :func:`random_flip` and
     :func:`add_gaussian_noise` draw a new amount for every image, from
-    ``rng``: a ``numpy.random.Generator``, an int seed, or None. With
+    ``random_state``: a ``numpy.random.Generator``, an int seed, or None. With
     strength 0 they return an unchanged copy.
 A pipeline
     :func:`augment` applies several of them in turn.
@@ -34,6 +34,7 @@ import numbers
 
 import numpy as np
 
+from anncourse._random import check_random_state, renamed
 from anncourse._validation import as_float_array, as_real_number
 
 __all__ = [
@@ -207,7 +208,8 @@ def rotate(images, degrees, fill=0.0):
 # --------------------------------------------------------------------------
 
 
-def random_shift(images, max_shift, rng=None, fill=0.0):
+@renamed("rng")
+def random_shift(images, max_shift, random_state=None, fill=0.0):
     """Shift each image by a random whole number of pixels in each direction.
 
     For every image, ``dy`` and ``dx`` are drawn independently and
@@ -220,8 +222,8 @@ def random_shift(images, max_shift, rng=None, fill=0.0):
         The images.
     max_shift : int
         The largest shift, ``>= 0``; 0 returns an unchanged copy.
-    rng : numpy.random.Generator, int or None
-        Source of randomness, passed to ``numpy.random.default_rng``.
+    random_state : None, int or numpy.random.Generator
+        Source of randomness: the same int gives the same result.
     fill : float, default 0.0
         The value of the pixels that move in from outside.
 
@@ -238,20 +240,21 @@ def random_shift(images, max_shift, rng=None, fill=0.0):
     Examples
     --------
     >>> batch = np.zeros((16, 28, 28), dtype=np.float32)
-    >>> random_shift(batch, 2, rng=0).shape
+    >>> random_shift(batch, 2, random_state=0).shape
     (16, 28, 28)
     """
     integer = isinstance(max_shift, numbers.Integral) and not isinstance(max_shift, bool)
     if not integer or max_shift < 0:
         raise ValueError(f"max_shift must be an integer >= 0, but got {max_shift!r}")
     batch, single = _as_batch(images)
-    rng = np.random.default_rng(rng)
+    rng = check_random_state(random_state)
     dy, dx = rng.integers(-max_shift, max_shift + 1, size=(2, len(batch)))
     out = shift(batch, dy, dx, fill=fill)
     return out[0] if single else out
 
 
-def random_rotation(images, max_degrees, rng=None, fill=0.0):
+@renamed("rng")
+def random_rotation(images, max_degrees, random_state=None, fill=0.0):
     """Rotate each image by a random angle.
 
     For every image the angle is drawn uniformly from
@@ -264,8 +267,8 @@ def random_rotation(images, max_degrees, rng=None, fill=0.0):
         The images.
     max_degrees : float
         The largest angle, ``>= 0``; 0 returns an unchanged copy.
-    rng : numpy.random.Generator, int or None
-        Source of randomness, passed to ``numpy.random.default_rng``.
+    random_state : None, int or numpy.random.Generator
+        Source of randomness: the same int gives the same result.
     fill : float, default 0.0
         The value of the pixels that come from outside the image.
 
@@ -281,18 +284,19 @@ def random_rotation(images, max_degrees, rng=None, fill=0.0):
 
     Examples
     --------
-    >>> random_rotation(np.ones((5, 5)), 0.0, rng=0).sum()
+    >>> random_rotation(np.ones((5, 5)), 0.0, random_state=0).sum()
     np.float64(25.0)
     """
     max_degrees = _non_negative(max_degrees, "max_degrees")
     batch, single = _as_batch(images)
-    rng = np.random.default_rng(rng)
+    rng = check_random_state(random_state)
     angles = rng.uniform(-max_degrees, max_degrees, size=len(batch))
     out = rotate(batch, angles, fill=fill)
     return out[0] if single else out
 
 
-def random_flip(images, horizontal=True, vertical=False, p=0.5, rng=None):
+@renamed("rng")
+def random_flip(images, horizontal=True, vertical=False, p=0.5, random_state=None):
     """Mirror each image at random.
 
     With ``horizontal``, each image is flipped left-right with probability
@@ -311,8 +315,8 @@ def random_flip(images, horizontal=True, vertical=False, p=0.5, rng=None):
     p : float, default 0.5
         Probability of each allowed flip, in ``[0, 1]``; 0 returns an
         unchanged copy.
-    rng : numpy.random.Generator, int or None
-        Source of randomness, passed to ``numpy.random.default_rng``.
+    random_state : None, int or numpy.random.Generator
+        Source of randomness: the same int gives the same result.
 
     Returns
     -------
@@ -326,14 +330,14 @@ def random_flip(images, horizontal=True, vertical=False, p=0.5, rng=None):
 
     Examples
     --------
-    >>> random_flip(np.array([[1.0, 2.0]]), p=1.0, rng=0)
+    >>> random_flip(np.array([[1.0, 2.0]]), p=1.0, random_state=0)
     array([[2., 1.]])
     """
     p = as_real_number(p, "p")
     if not 0 <= p <= 1:
         raise ValueError(f"p must lie in [0, 1], but got {p}")
     batch, single = _as_batch(images)
-    rng = np.random.default_rng(rng)
+    rng = check_random_state(random_state)
     flip_left_right, flip_up_down = rng.random((2, len(batch))) < p
     out = batch.copy()
     if horizontal:
@@ -343,7 +347,8 @@ def random_flip(images, horizontal=True, vertical=False, p=0.5, rng=None):
     return out[0] if single else out
 
 
-def add_gaussian_noise(images, std, rng=None, clip=(0.0, 1.0)):
+@renamed("rng")
+def add_gaussian_noise(images, std, random_state=None, clip=(0.0, 1.0)):
     """Add independent Gaussian noise to every pixel.
 
     Formula, with ``eps ~ N(0, 1)`` drawn for every pixel::
@@ -357,8 +362,8 @@ def add_gaussian_noise(images, std, rng=None, clip=(0.0, 1.0)):
     std : float
         Standard deviation of the noise, ``>= 0``; with 0 the images come
         back unchanged (if they lie within ``clip``).
-    rng : numpy.random.Generator, int or None
-        Source of randomness, passed to ``numpy.random.default_rng``.
+    random_state : None, int or numpy.random.Generator
+        Source of randomness: the same int gives the same result.
     clip : (float, float) or None, default (0.0, 1.0)
         Keep the pixels in this range (that of images scaled to [0, 1]);
         None does not clip.
@@ -375,13 +380,13 @@ def add_gaussian_noise(images, std, rng=None, clip=(0.0, 1.0)):
 
     Examples
     --------
-    >>> noisy = add_gaussian_noise(np.full((100, 100), 0.5), 0.1, rng=0)
+    >>> noisy = add_gaussian_noise(np.full((100, 100), 0.5), 0.1, random_state=0)
     >>> print(f"{noisy.std():.2f}")
     0.10
     """
     std = _non_negative(std, "std")
     batch, single = _as_batch(images)
-    rng = np.random.default_rng(rng)
+    rng = check_random_state(random_state)
     noise = rng.standard_normal(batch.shape, dtype=batch.dtype)
     out = batch + std * noise
     if clip is not None:
@@ -395,9 +400,10 @@ def add_gaussian_noise(images, std, rng=None, clip=(0.0, 1.0)):
 # --------------------------------------------------------------------------
 
 
+@renamed("rng")
 def augment(
     images,
-    rng=None,
+    random_state=None,
     *,
     max_degrees=0.0,
     max_shift=0,
@@ -411,16 +417,15 @@ def augment(
 
     Each step whose strength is 0 (the default) is skipped, so
     ``augment(images)`` is an unchanged copy. All steps draw from the same
-    ``rng``, so a seed fixes the whole pipeline.
+    ``random_state``, so a seed fixes the whole pipeline.
 
     Parameters
     ----------
     images : array_like of shape (H, W) or (N, H, W)
         The images.
-    rng : numpy.random.Generator, int or None
-        Source of randomness, passed to ``numpy.random.default_rng``. Create
-        one Generator before training and pass it every epoch, to get new
-        variations each time.
+    random_state : None, int or numpy.random.Generator
+        Source of randomness. Create one Generator before training and pass
+        it every epoch, to get new variations each time.
     max_degrees : float, default 0.0
         See :func:`random_rotation`.
     max_shift : int, default 0
@@ -442,11 +447,11 @@ def augment(
     Examples
     --------
     >>> batch = np.random.default_rng(0).random((8, 28, 28)).astype(np.float32)
-    >>> out = augment(batch, rng=1, max_degrees=10, max_shift=2, noise_std=0.05)
+    >>> out = augment(batch, random_state=1, max_degrees=10, max_shift=2, noise_std=0.05)
     >>> out.shape, out.dtype
     ((8, 28, 28), dtype('float32'))
     """
-    rng = np.random.default_rng(rng)
+    rng = check_random_state(random_state)
     out = _as_batch(images)[0].copy()
     if max_degrees:
         out = random_rotation(out, max_degrees, rng, fill=fill)
