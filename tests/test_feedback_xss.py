@@ -88,6 +88,8 @@ MARKDOWN_PAYLOADS = {
     25: f'<audio src=x onerror="{fire(25)}"></audio>',
     26: f'<style onload="{fire(26)}">a {{}}</style>',
     27: f'<img src="" onerror="{fire(27)}">',
+    # MathJax's own links: its Safe extension (in the pages' MathJax URL) must refuse these.
+    70: f"$\\href{{javascript:{fire(70)}}}{{x}}$",
 }
 STYLE_TRICKS = (
     "<style>body { background-color: rgb(1, 2, 3) !important }"
@@ -269,11 +271,35 @@ def browser():
         chromium.close()
 
 
-def visit(browser, url, headers=None):
-    """Open ``url`` in a fresh context, act as a reader would, and report what ran."""
+MATHJAX = Path("/usr/share/javascript/mathjax")  # Debian's libjs-mathjax, the 2.7 the pages ask for
+MATHJAX_CDN = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/"
+# The CDN's latest.js loads MathJax.js from beside itself with the same query; so does this.
+LATEST_JS = ("(function () { var s = document.createElement('script');"
+             " s.src = document.currentScript.src.replace('latest.js', 'MathJax.js');"
+             " document.head.appendChild(s); })();")
+
+
+def _serve_mathjax(route):
+    path = route.request.url[len(MATHJAX_CDN):].split("?")[0]
+    if path == "latest.js":
+        route.fulfill(body=LATEST_JS, content_type="text/javascript")
+    elif (MATHJAX / path).is_file():
+        route.fulfill(path=str(MATHJAX / path))
+    else:
+        route.abort()
+
+
+def visit(browser, url, headers=None, mathjax=False):
+    """Open ``url`` in a fresh context, act as a reader would, and report what ran.
+
+    With ``mathjax``, the pages' MathJax is served from Debian's copy and
+    typesetting is awaited before acting.
+    """
     context = browser.new_context(viewport={"width": 1300, "height": 900}, extra_http_headers=headers)
     # Nothing but the page's own server: the MathJax CDN and the rest fail at once, offline or not.
     context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
+    if mathjax:
+        context.route(MATHJAX_CDN + "**", _serve_mathjax)  # the later route is tried first
     page = context.new_page()
     fired, dialogs = set(), []
     page.on("console", lambda msg: fired.update(
@@ -281,10 +307,14 @@ def visit(browser, url, headers=None):
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(url, wait_until="load", timeout=120_000)
     title = page.title()
+    if mathjax:
+        page.wait_for_function("() => window.MathJax && MathJax.isReady && MathJax.Hub.queue.pending === 0"
+                               " && document.querySelector('.mjx-chtml') !== null", timeout=180_000)
     page.wait_for_timeout(1500)  # event handlers (onerror, ontoggle, onbegin) fire after load
-    # Follow every learner link as a reader would (a script click, so no overlay can stop it).
+    # Follow every learner link, and any link MathJax made, as a reader would (a script
+    # click, so no overlay can stop it).
     page.evaluate("""() => { for (const el of document.querySelectorAll('a, button'))
-        if (/^xss-click-\\d+$/.test(el.textContent.trim())) el.click(); }""")
+        if (/^xss-click-\\d+$/.test(el.textContent.trim()) || el.closest('.mjx-chtml')) el.click(); }""")
     page.wait_for_timeout(1000)
     for frame in page.frames:
         try:
@@ -434,6 +464,35 @@ def test_formgrader_runs_no_learner_script(formgrader, browser, student):
         assert float(page.locator("#test_mse").get_attribute("placeholder")) == 0
         assert float(page.locator("#test_huber").get_attribute("placeholder")) > 0
         assert page.locator("#test_huber").is_visible()
+    finally:
+        context.close()
+
+
+@browser_test
+@pytest.mark.skipif(not (MATHJAX / "MathJax.js").is_file(),
+                    reason="Debian's libjs-mathjax is not installed (apt-get install libjs-mathjax)")
+@pytest.mark.parametrize("view", ["feedback", "formgrader"])
+def test_math_is_typeset_and_makes_no_script_link(formgrader, browser, view):
+    """With MathJax loaded (as from its CDN when online), math renders and \\href cannot run script."""
+    base, token, course = formgrader
+    if view == "feedback":
+        url, headers = feedback_path(course, "hostile").as_uri(), None
+    else:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            submission = gb.find_submission_notebook(SLUG, SLUG, "hostile").id
+        url, headers = f"{base}/formgrader/submissions/{submission}/", {"Authorization": f"token {token}"}
+    context, page, report = visit(browser, url, headers=headers, mathjax=True)
+    try:
+        assert report["fired"] == set(), sorted(report["fired"])
+        legit = page.locator(".text_cell_render", has_text="Legit heading 4711")
+        assert legit.locator(".mjx-chtml").count() >= 2  # the inline and the display formula
+        assert "\\frac" not in legit.inner_text() and "\\sum" not in legit.inner_text()
+        assert page.locator(".text_cell_render .mjx-chtml").count() > 20  # the chapter's own math
+        links = page.evaluate("() => [...document.querySelectorAll('a[href]')]"
+                              ".map(a => a.getAttribute('href')).filter(h => /^\\s*javascript:/i.test(h))")
+        assert links == []
     finally:
         context.close()
 
