@@ -190,6 +190,10 @@ class Verdict:
     weight: float
     hidden: bool
     message: str = ""
+    # For a part of a structured answer: its name; for a hidden check of a
+    # structured exercise: the parts it found wrong.
+    part: str | None = None
+    wrong_parts: frozenset = frozenset()
 
 
 @dataclass(frozen=True)
@@ -205,16 +209,27 @@ class Assessment:
     def fraction(self) -> float:
         """The weighted share of checks passed.
 
-        Hidden checks earn their share only once every visible check passes:
-        a function that returns a constant satisfies some properties ("zero
-        when every margin is at least 1") without deserving anything.
+        The visible examples are a gate.  Until every one is right, the
+        exercise earns nothing (a function that recognises the worked example
+        must not earn its share), except that a structured answer earns the
+        share of each part that is right in every visible example and that
+        no hidden check found wrong.  Once they are all right, each hidden
+        check adds its own share.
         """
         total = sum(v.weight for v in self.verdicts)
         if total <= 0:
             return 0.0
-        visible_ok = all(v.passed for v in self.verdicts if not v.hidden)
-        earned = sum(v.weight for v in self.verdicts if v.passed and (visible_ok or not v.hidden))
-        return earned / total
+        visible = [v for v in self.verdicts if not v.hidden]
+        if all(v.passed for v in visible):
+            return sum(v.weight for v in self.verdicts if v.passed) / total
+        hidden = [v for v in self.verdicts if v.hidden]
+        if any(not v.passed and not v.wrong_parts for v in hidden):
+            return 0.0  # a hidden check failed as a whole: nothing to credit parts with
+        wrong = {v.part for v in visible if not v.passed}
+        wrong |= {p for v in hidden for p in v.wrong_parts}
+        if None in wrong:
+            return 0.0
+        return sum(v.weight for v in visible if v.part not in wrong) / total
 
     @property
     def passed(self) -> bool:
@@ -237,6 +252,8 @@ class Assessment:
 _ALLOW_MUTATION = contextvars.ContextVar("anncourse_allow_mutation", default=False)
 # The parts of the exercise being checked (hidden checks compare by part too).
 _PARTS = contextvars.ContextVar("anncourse_parts", default=())
+# The parts a hidden check found wrong (collected while it runs).
+_WRONG_PARTS: contextvars.ContextVar[set] = contextvars.ContextVar("anncourse_wrong_parts")
 
 
 def _to_array(value) -> np.ndarray:
@@ -439,14 +456,21 @@ def compare_answer(actual_value, expected_value, rtol: float, atol: float) -> Mi
     if not parts:
         return compare(_to_array(actual_value), np.asarray(expected_value, dtype=np.float64),
                        rtol, atol)
+    first = None
     for part, act, exp in zip(parts, _split_parts(actual_value, parts),
                               _split_parts(expected_value, parts)):
-        mismatch = compare(_to_array(act), np.asarray(exp, dtype=np.float64),
-                           part.rtol if part.rtol is not None else rtol,
-                           part.atol if part.atol is not None else atol)
+        try:
+            mismatch = compare(_to_array(act), np.asarray(exp, dtype=np.float64),
+                               part.rtol if part.rtol is not None else rtol,
+                               part.atol if part.atol is not None else atol)
+        except LearnerError:
+            mismatch = Mismatch("is not a number or an array of numbers")
         if mismatch is not None:
-            return Mismatch(f"part {part.name} {mismatch.reason}", mismatch.index)
-    return None
+            collected = _WRONG_PARTS.get(None)
+            if collected is not None:
+                collected.add(part.name)
+            first = first or Mismatch(f"part {part.name} {mismatch.reason}", mismatch.index)
+    return first
 
 
 def _split_parts(value, parts: Sequence[Part]) -> list:
@@ -478,7 +502,8 @@ def _part_verdicts(ex: Exercise, case: Case, actual_value, expected_value) -> tu
             act_arr = _to_array(act)
         except LearnerError as err:
             notes.append(f"{part.name} {str(err).replace('returned', 'is')}")
-            verdicts.append(Verdict(f"{case.label}: {part.name}", False, weight, False))
+            verdicts.append(Verdict(f"{case.label}: {part.name}", False, weight, False,
+                                    part=part.name))
             failed = True
             continue
         exp_arr = np.asarray(exp, dtype=np.float64)
@@ -491,7 +516,8 @@ def _part_verdicts(ex: Exercise, case: Case, actual_value, expected_value) -> tu
             how = _scale(act_arr, exp_arr) if act_arr.shape == exp_arr.shape else None
             detail = f"expected {_fmt(exp_arr)}, got {_fmt(act_arr)}"
             notes.append(f"{part.name} {how or mismatch.reason} ({detail})")
-        verdicts.append(Verdict(f"{case.label}: {part.name}", mismatch is None, weight, False))
+        verdicts.append(Verdict(f"{case.label}: {part.name}", mismatch is None, weight, False,
+                                part=part.name))
     return verdicts, ("; ".join(notes) if failed else None)
 
 
@@ -549,16 +575,23 @@ def _run_case(func: Callable, ex: Exercise, case: Case) -> tuple[list[Verdict], 
 
 def _run_property(func: Callable, prop: Property) -> Verdict:
     __tracebackhide__ = True
+    wrong: set = set()
+    token = _WRONG_PARTS.set(wrong)
     try:
         reason = prop.test(func)
     except LearnerError as err:
         reason = f"the function {err}"
+        wrong = set()  # it failed as a whole, not part by part
     except CheckFailed as err:
         reason = str(err)
+        wrong = set()
+    finally:
+        _WRONG_PARTS.reset(token)
     if reason is None:
         return Verdict(prop.label, True, prop.weight, True, prop.label)
     return Verdict(prop.label, False, prop.weight, True,
-                   prop.label if not reason else f"{prop.label} ({reason})")
+                   prop.label if not reason else f"{prop.label} ({reason})",
+                   wrong_parts=frozenset(wrong))
 
 
 def assess(func: Callable, ex: Exercise, *, visible: bool = True, hidden: bool = False,
