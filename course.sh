@@ -2,6 +2,7 @@
 # Set up the course's virtual environment and use it.
 #
 #   ./course.sh lab    install everything into .venv and open JupyterLab on the course
+#                      (as root, e.g. in a container, it passes --allow-root and warns)
 #   ./course.sh test   install everything into .venv and run the whole test suite
 #   ./course.sh setup  only install
 #
