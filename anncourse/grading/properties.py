@@ -18,7 +18,7 @@ import numpy as np
 
 from .core import _to_array, call_learner, compare_answer
 
-__all__ = ["matches_reference", "returns_finite", "salted", "satisfies", "scenario_matches",
+__all__ = ["matches_reference", "salted", "satisfies", "scenario_matches",
            "verdict"]
 
 # Mixed into every seed so that a submission cannot know the hidden inputs in
@@ -66,22 +66,6 @@ def matches_reference(reference: Callable, make_args: ArgMaker, *, trials: int =
             mismatch = compare_answer(call_learner(func, args, kwargs), expected, rtol, atol)
             if mismatch is not None:
                 return f"the result {mismatch.reason}"
-        return None
-
-    return test
-
-
-def returns_finite(make_args: ArgMaker, *, seed: int = 0):
-    """The function returns only finite numbers (no NaN, no infinity)."""
-
-    def test(func):
-        __tracebackhide__ = True
-        args, kwargs = _split(make_args(_rng(seed)))
-        actual = _to_array(call_learner(func, args, kwargs))
-        if np.isnan(actual).any():
-            return "the result is NaN"
-        if not np.isfinite(actual).all():
-            return "the result is infinite"
         return None
 
     return test
