@@ -43,7 +43,7 @@ from typing import Callable, NamedTuple, Sequence
 import numpy as np
 
 from .core import Case, Exercise, Mistake, Property
-from .hints import log_base, missing_mean, nan_from_log_zero, sign_flipped, wrong_axis
+from .hints import log_base, missing_mean, nan_from_log_zero, sign_flip, sign_flipped, wrong_axis
 from .properties import matches_reference, satisfies
 
 __all__ = ["Chapter", "Hidden", "Tol", "assignment_for", "fixed", "holds", "mistake", "random",
@@ -253,9 +253,14 @@ def n_rows(args) -> int:
     return 1 if a.ndim < 2 else int(a.shape[0])
 
 
-def standard_hints(n_of: Callable = n_elements, logs: bool = False) -> list:
-    """The common hints, after an exercise's own: NaN, shape, a missing mean, the sign, log base."""
-    common = [nan_from_log_zero, wrong_axis, missing_mean(n_of), sign_flipped]
+def standard_hints(n_of: Callable = n_elements, logs: bool = False, sign: str | None = None) -> list:
+    """The common hints, after an exercise's own: NaN, shape, a missing mean, the sign, log base.
+
+    ``sign`` is advice for a flipped sign that fits the exercise (see
+    :func:`~anncourse.grading.hints.sign_flip`); without it the generic words are used.
+    """
+    common = [nan_from_log_zero, wrong_axis, missing_mean(n_of),
+              sign_flip(sign) if sign else sign_flipped]
     return common + [log_base] if logs else common
 
 
@@ -276,7 +281,8 @@ class Chapter:
 
     def exercise(self, reference: Callable, *, visible: Sequence, hidden: Sequence, tol: Tol,
                  mistakes: Sequence[_MistakeSpec] = (), hints: Sequence = (),
-                 n_of: Callable = n_elements, logs: bool = False, name: str | None = None) -> Exercise:
+                 n_of: Callable = n_elements, logs: bool = False, sign: str | None = None,
+                 name: str | None = None) -> Exercise:
         """An :class:`~anncourse.grading.core.Exercise` whose every expected value comes from ``reference``.
 
         Parameters
@@ -295,7 +301,7 @@ class Chapter:
             From :func:`mistake`.
         hints : sequence
             Extra hints, tried after the mistakes' and before the common ones.
-        n_of, logs
+        n_of, logs, sign
             Passed to :func:`standard_hints`.
         """
         name = name or reference.__name__
@@ -312,7 +318,7 @@ class Chapter:
             function_name=name,
             visible=cases,
             hidden=[h.resolve(expected, key) for h in flat],
-            hints=[*own, *hints, *standard_hints(n_of, logs)],
+            hints=[*own, *hints, *standard_hints(n_of, logs, sign)],
             reference=reference,
             mistakes=[Mistake(m.label, m.func, m.hint) for m in mistakes],
         )

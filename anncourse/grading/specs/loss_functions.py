@@ -39,6 +39,10 @@ KL_TOL = Tol(1e-5, 1e-5)
 # up to ~100 numbers; far below any real mistake.
 F32 = Tol(1e-4, 1e-5)
 P_LOW, P_HIGH = 0.02, 0.98
+# Sign advice that fits a loss, and a gradient.
+LOSS = "a loss is never negative: check the minus in front of the formula."
+GRAD = ("a gradient points uphill: it is positive where raising the prediction raises the loss; "
+        "check the order of the subtraction.")
 
 
 # --- random inputs: make(rng, n, dtype), n=None for one sample ------------------
@@ -170,7 +174,7 @@ _MSE_VISIBLE = [("the worked example (y = [3, 5], prediction [2.5, 5.2])", (_a([
                 ("a batch of four, given as Python lists", ([1.0, -2.0, 0.5, 4.0], [1.5, -1.0, 0.5, 2.0]))]
 
 MSE = chapter.exercise(
-    losses.mse, tol=EXACT, visible=_MSE_VISIBLE,
+    losses.mse, sign=LOSS, tol=EXACT, visible=_MSE_VISIBLE,
     hidden=[standard(_regression, EXACT, F32, f32_size=25),
             random("wrong for integer input",
                    lambda rng: (rng.integers(-9, 10, size=6), rng.integers(-9, 10, size=6)), EXACT),
@@ -184,7 +188,7 @@ MSE = chapter.exercise(
 )
 
 MSE_GRAD = chapter.exercise(
-    losses.mse_grad, tol=EXACT, visible=_MSE_VISIBLE,
+    losses.mse_grad, sign=GRAD, tol=EXACT, visible=_MSE_VISIBLE,
     hidden=[standard(_regression, EXACT, F32, f32_size=25),
             fixed("not zero where the prediction is exact", (_a([1, 2, 3]), _a([1, 2.5, 3])), tol=EXACT)],
     mistakes=[mistake("no factor 2", lambda y, p: (_a(p) - _a(y)) / np.size(p),
@@ -205,7 +209,7 @@ def _bce_terms(y, p, log=np.log):
 
 
 BCE = chapter.exercise(
-    losses.binary_cross_entropy, tol=PROB, logs=True, visible=_BCE_VISIBLE,
+    losses.binary_cross_entropy, sign=LOSS, tol=PROB, logs=True, visible=_BCE_VISIBLE,
     hidden=[standard(_binary, PROB, F32, single=_BCE_SINGLE, list_size=6),
             holds("not about 0 when confidently right (p exactly 0 or 1)", _near_zero,
                   (_a([1, 0, 1]), _a([1, 0, 1])), "the result is not close to 0"),
@@ -225,7 +229,7 @@ BCE = chapter.exercise(
 )
 
 BCE_GRAD = chapter.exercise(
-    losses.binary_cross_entropy_grad, tol=PROB, visible=_BCE_VISIBLE,
+    losses.binary_cross_entropy_grad, sign=GRAD, tol=PROB, visible=_BCE_VISIBLE,
     hidden=[standard(_binary, PROB, F32, single=_BCE_SINGLE, list_size=6),
             holds("does not push p up for y = 1 and down for y = 0",
                   lambda g: g.shape == (2,) and g[0] < 0 < g[1], (_a([1, 0]), _a([0.5, 0.5])),
@@ -243,7 +247,7 @@ def _rows(y):
 
 
 CCE = chapter.exercise(
-    losses.categorical_cross_entropy, tol=PROB, n_of=n_rows, logs=True,
+    losses.categorical_cross_entropy, sign=LOSS, tol=PROB, n_of=n_rows, logs=True,
     visible=[("the worked example, one sample (y = [0, 1, 0], p = [0.1, 0.7, 0.2])",
               (_a([0, 1, 0]), _a([0.1, 0.7, 0.2]))),
              ("a batch of two samples (rows), given as Python lists", BATCH_OF_TWO)],
@@ -270,7 +274,7 @@ def _softmax_rows(z, axis=-1):
 
 
 SOFTMAX_CE_GRAD = chapter.exercise(
-    softmax_cross_entropy_grad, tol=EXACT, n_of=n_rows,
+    softmax_cross_entropy_grad, sign=GRAD, tol=EXACT, n_of=n_rows,
     visible=[("one sample (y = [1, 0, 0], logits [2.0, 1.0, 0.1])", (_a([1, 0, 0]), _a([2.0, 1.0, 0.1]))),
              ("a batch of two samples (rows), given as Python lists",
               ([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]], [[0.5, 1.5, -1.0], [0.0, 0.0, 0.0]]))],
@@ -291,7 +295,7 @@ SOFTMAX_CE_GRAD = chapter.exercise(
 )
 
 BCE_LOGITS = chapter.exercise(
-    losses.binary_cross_entropy_with_logits, tol=EXACT,
+    losses.binary_cross_entropy_with_logits, sign=LOSS, tol=EXACT,
     visible=[("two samples (y = [1, 0], logits [2.0, -0.5])", (_a([1, 0]), _a([2.0, -0.5]))),
              ("a batch of four, given as Python lists", ([0.0, 1.0, 1.0, 0.0], [-3.0, 0.0, 4.5, 1.2]))],
     hidden=[standard(_binary_logits, EXACT, F32),
@@ -313,7 +317,7 @@ def _picked(t, z):
 
 
 CE_LOGITS = chapter.exercise(
-    losses.cross_entropy_with_logits, tol=EXACT, n_of=n_rows,
+    losses.cross_entropy_with_logits, sign=LOSS, tol=EXACT, n_of=n_rows,
     visible=[("one sample (label 0, logits [[2.0, 1.0, 0.1]])", (np.array([0]), _a([[2.0, 1.0, 0.1]]))),
              ("a batch of three, given as Python lists",
               ([2, 0, 1], [[0.5, 1.5, -1.0], [0.0, 0.0, 0.0], [3.0, -2.0, 1.0]]))],
@@ -353,7 +357,7 @@ _HUBER_VISIBLE = [("the worked example (y = 3, prediction 5, one sample, delta =
                   ("the same batch with delta = 2", FOUR_REGRESSION, {"delta": 2.0})]
 
 HUBER = chapter.exercise(
-    losses.huber, tol=EXACT, visible=_HUBER_VISIBLE, hidden=_HUBER_HIDDEN,
+    losses.huber, sign=LOSS, tol=EXACT, visible=_HUBER_VISIBLE, hidden=_HUBER_HIDDEN,
     mistakes=[mistake("no half", lambda y, p, delta=1.0: np.mean(_huber_per(y, p, delta, half=1.0)),
                       "the quadratic part is 0.5 * e**2, not e**2 (the half makes both pieces meet "
                       "smoothly)."),
@@ -365,7 +369,7 @@ HUBER = chapter.exercise(
 )
 
 HUBER_GRAD = chapter.exercise(
-    losses.huber_grad, tol=EXACT, visible=_HUBER_VISIBLE, hidden=_HUBER_HIDDEN,
+    losses.huber_grad, sign=GRAD, tol=EXACT, visible=_HUBER_VISIBLE, hidden=_HUBER_HIDDEN,
     mistakes=[mistake("not clipped", lambda y, p, delta=1.0: (_a(p) - _a(y)) / np.size(p),
                       "outside |e| <= delta the loss is linear, so its slope stops growing: "
                       "there the derivative is delta * sign, not the error itself."),
@@ -377,7 +381,7 @@ HUBER_GRAD = chapter.exercise(
 )
 
 HINGE = chapter.exercise(
-    losses.hinge, tol=EXACT,
+    losses.hinge, sign=LOSS, tol=EXACT,
     visible=[("the worked example (y = [1, -1, 1, -1], scores [2.0, -0.5, 0.3, 0.8])",
               (_a([1, -1, 1, -1]), _a([2.0, -0.5, 0.3, 0.8]))),
              ("two samples, given as Python lists", ([1, -1], [-1.0, 0.5]))],
@@ -398,7 +402,7 @@ def _kl_rows(p, q, log=np.log):
 
 
 KL = chapter.exercise(
-    losses.kl_divergence, tol=PROB, n_of=n_rows, logs=True,
+    losses.kl_divergence, sign=LOSS, tol=PROB, n_of=n_rows, logs=True,
     visible=[("the worked example (P = [0.5, 0.3, 0.2], Q = [0.4, 0.4, 0.2])",
               (_a([0.5, 0.3, 0.2]), _a([0.4, 0.4, 0.2]))),
              ("a batch of two pairs (rows), given as Python lists",
