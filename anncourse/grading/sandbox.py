@@ -36,7 +36,7 @@ import numpy as np
 
 from .core import LearnerError
 from .isolation import SITE as _SITE
-from .isolation import command, interpreter, isolation_available, limits, private_site, with_fd3
+from .isolation import interpreter, isolation_available, private_site, spawn
 
 __all__ = ["Sandbox", "SandboxUnavailable", "IsolationWarning", "isolation_available"]
 
@@ -225,20 +225,17 @@ class Sandbox:
                 "'anncourse-worker', 'exec'))"]
         env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        if self.isolated:
-            argv = command(argv, packages=packages) if packages else command(argv)
-        else:
+        if not self.isolated:
             # Without bubblewrap the worker still must not import the
-            # environment's packages: give it NumPy alone.
+            # environment's packages: give it NumPy (and what it declares) alone.
             site = private_site(packages) if packages else private_site()
             argv[-1] = argv[-1].replace(repr(_SITE), repr(str(site)))
         read_fd, write_fd = os.pipe()
         try:
-            self._proc = subprocess.Popen(
-                argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                pass_fds=(write_fd, 3), env=env, cwd="/tmp", start_new_session=True,
-                preexec_fn=with_fd3(write_fd, limits(memory_mb, cpu_seconds)),
-            )
+            self._proc = spawn(argv, answer_fd=write_fd, memory_mb=memory_mb,
+                               cpu_seconds=cpu_seconds, isolated=self.isolated,
+                               packages=packages, stdin=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, env=env, cwd="/tmp")
         except BaseException:
             os.close(read_fd)
             raise
