@@ -8,9 +8,10 @@ of.  A second student's autograded notebook is then given hostile outputs of
 every MIME type, as a course that executes notebooks at grading would produce.
 Each payload, if it ran, would log ``9900 + n`` and set ``window.xss<n>``.
 
-Debian's Chromium (through Playwright) then opens the feedback pages, and the
+Debian's Chromium (through Playwright) then opens the feedback pages, the
 real formgrader's submission view served by ``jupyter server`` with nbgrader's
-server extension, and checks that nothing ran, that the learner could not
+server extension, and the autograded notebook in JupyterLab (formgrader's
+"Open live notebook"), and checks that nothing ran, that the learner could not
 hide cells or restyle the page, and that legitimate content (headings, bold,
 math source for MathJax, tables, highlighted code, inline images, the
 grader's verdicts) still shows.  As a control, the same autograded notebook
@@ -289,11 +290,12 @@ def _serve_mathjax(route):
         route.abort()
 
 
-def visit(browser, url, headers=None, mathjax=False):
+def visit(browser, url, headers=None, mathjax=False, ready=None):
     """Open ``url`` in a fresh context, act as a reader would, and report what ran.
 
     With ``mathjax``, the pages' MathJax is served from Debian's copy and
-    typesetting is awaited before acting.
+    typesetting is awaited before acting; ``ready`` is a JavaScript condition
+    to wait for after loading.
     """
     context = browser.new_context(viewport={"width": 1300, "height": 900}, extra_http_headers=headers)
     # Nothing but the page's own server: the MathJax CDN and the rest fail at once, offline or not.
@@ -304,9 +306,11 @@ def visit(browser, url, headers=None, mathjax=False):
     fired, dialogs = set(), []
     page.on("console", lambda msg: fired.update(
         int(t) - 9900 for t in re.findall(r"\b99\d\d\b", msg.text)))
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("dialog", lambda d: (dialogs.append((d.type, d.message)), d.dismiss()))
     page.goto(url, wait_until="load", timeout=120_000)
     title = page.title()
+    if ready:
+        page.wait_for_function(ready, timeout=180_000)
     if mathjax:
         page.wait_for_function("() => window.MathJax && MathJax.isReady && MathJax.Hub.queue.pending === 0"
                                " && document.querySelector('.mjx-chtml') !== null", timeout=180_000)
@@ -493,6 +497,32 @@ def test_math_is_typeset_and_makes_no_script_link(formgrader, browser, view):
         links = page.evaluate("() => [...document.querySelectorAll('a[href]')]"
                               ".map(a => a.getAttribute('href')).filter(h => /^\\s*javascript:/i.test(h))")
         assert links == []
+    finally:
+        context.close()
+
+
+@browser_test
+@pytest.mark.parametrize("student", ["hostile", "executed"])
+def test_live_notebook_in_jupyterlab_runs_no_learner_script(formgrader, browser, student):
+    """formgrader's "Open live notebook" opens the autograded notebook in JupyterLab.
+
+    nbgrader does not sign it, so JupyterLab treats it as untrusted: its own
+    sanitiser renders the markdown and no script output runs.  (Signed with
+    ``jupyter trust``, the second student's HTML, JavaScript and markdown
+    outputs do run there: an instructor must not trust a submission.)
+    """
+    base, token, _ = formgrader
+    # (reset: not the layout the previous test left, with the other notebook open)
+    url = f"{base}/lab/tree/autograded/{student}/{SLUG}/{SLUG}.ipynb?reset&token={token}"
+    verdict = ("() => [...document.querySelectorAll('.jp-OutputArea-output')]"
+               ".some(o => o.textContent.includes('mse: FAILED'))")
+    context, page, report = visit(browser, url, ready=verdict)
+    try:
+        assert report["fired"] == set(), sorted(report["fired"])
+        # JupyterLab's sanitiser keeps <form><button>: clicking it submits the form, and
+        # JupyterLab's own "leave the page?" question (beforeunload) keeps the page.
+        assert [d for d in report["dialogs"] if d[0] != "beforeunload"] == []
+        assert page.locator(".jp-MarkdownCell h2", has_text="Legit heading 4711").first.is_visible()
     finally:
         context.close()
 
