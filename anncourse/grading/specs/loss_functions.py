@@ -105,13 +105,6 @@ def _labels_logits(rng, n, dtype=np.float64):
     return rng.integers(0, c, size=rows), rng.normal(0.0, 3.0, size=(rows, c)).astype(dtype)
 
 
-def _with_delta(make, delta=None):
-    def made(rng, n, dtype=np.float64):
-        args = make(rng, n, dtype)
-        return (args, {}) if delta is None else (args, {"delta": delta})
-    return made
-
-
 def _large_or_inf(result) -> bool:
     """A confident wrong prediction: +inf, or finite and at least 10, never NaN."""
     r = np.asarray(result, dtype=np.float64)
@@ -333,9 +326,8 @@ CE_LOGITS = chapter.exercise(
                       specific=False)],
 )
 
-_HUBER_MAKE = _with_delta(_regression)
 _HUBER_HIDDEN = [
-    standard(_HUBER_MAKE, EXACT, F32, single=[((_a([0.3]), _a([0.1])), {"delta": 0.5}),
+    standard(_regression, EXACT, F32, single=[((_a([0.3]), _a([0.1])), {"delta": 0.5}),
                                               ((_a([2.0]), _a([-1.0])), {"delta": 0.5})]),
     random("wrong for another delta",
            lambda rng: (_regression(rng, 15), {"delta": float(rng.choice([0.3, 0.75, 2.5]))}), EXACT, 4),
