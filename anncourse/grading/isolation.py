@@ -25,6 +25,7 @@ Nothing else: no ``/usr``, no ``/etc``, no home, no course folder, no network.
 from __future__ import annotations
 
 import atexit
+import csv
 import functools
 import importlib.metadata
 import json
@@ -128,36 +129,60 @@ def _inside(path: Path, roots) -> bool:
     return any(path == r or path.is_relative_to(r) for r in roots)
 
 
-def _distribution_items(name: str) -> list[tuple[Path, str]]:
-    """(host path, name under SITE) for each top-level item of a distribution."""
+def _is_library(name: str) -> bool:
+    return name.endswith(".so") or ".so." in name
+
+
+def _distribution_files(dist) -> list[str]:
+    # RECORD read directly: dist.files makes a PackagePath of each of
+    # torch's 18,000 files, a second's work.
+    record = dist.read_text("RECORD")
+    if record:
+        return [row[0] for row in csv.reader(record.splitlines()) if row]
+    return [str(f) for f in dist.files or ()]
+
+
+@functools.cache
+def _distribution_items(name: str) -> tuple[list[tuple[Path, str]], list[Path]]:
+    """(host path, name under SITE) for each top-level item of a distribution,
+    and its shared libraries."""
     try:
         dist = importlib.metadata.distribution(name)
     except importlib.metadata.PackageNotFoundError:
         raise IsolationError(f"the sandbox should mount the installed {name!r}, but it is not "
                              "installed in the grader's environment") from None
-    items = {}
-    for f in dist.files or ():
-        if not f.parts or f.parts[0] == "..":
+    names, libraries = set(), []
+    for f in _distribution_files(dist):
+        parts = Path(f).parts
+        if not parts or parts[0] == "..":
             continue  # scripts installed in bin/: not importable
-        if f.parts[0] == "__pycache__":
+        if parts[0] == "__pycache__":
             # Shared by every top-level module of the folder: only this
             # distribution's own compiled files.
-            rel = "/".join(f.parts[:2])
+            names.add("/".join(parts[:2]))
         else:
-            rel = f.parts[0]
-        items[rel] = Path(dist.locate_file(rel)).resolve()
-    return [(path, rel) for rel, path in sorted(items.items()) if path.exists()]
+            names.add(parts[0])
+        if _is_library(parts[-1]):
+            libraries.append(Path(dist.locate_file(f)))
+    items = [(Path(dist.locate_file(rel)).resolve(), rel) for rel in sorted(names)]
+    return ([(path, rel) for path, rel in items if path.exists()],
+            [p for p in libraries if p.is_file()])
 
 
-def _site_items(packages: tuple[str, ...]) -> list[tuple[Path, str]]:
+def _site_items(packages: tuple[str, ...]) -> tuple[list[tuple[Path, str]], list[Path]]:
+    """What goes under SITE, and the shared libraries in it."""
     numpy_dir = Path(np.__file__).resolve().parent
     items = [(numpy_dir, "numpy")]
     if (numpy_dir.parent / "numpy.libs").is_dir():
         items.append((numpy_dir.parent / "numpy.libs", "numpy.libs"))
+    libraries = [p for src, _ in items for p in src.rglob("*.so*")
+                 if _is_library(p.name) and p.is_file()]
     for package in packages:
         for dist in PACKAGES[package]:
-            items += _distribution_items(dist)
-    return items
+            more, libs = _distribution_items(dist)
+            items += more
+            libraries += libs
+    return items, libraries
 
 
 def _check_packages(packages) -> tuple[str, ...]:
@@ -171,58 +196,62 @@ def _check_packages(packages) -> tuple[str, ...]:
     return packages
 
 
-def _extensions(tree: Path) -> list[Path]:
-    if tree.is_file():
-        return [tree] if tree.suffix == ".so" or ".so." in tree.name else []
-    return [p for p in tree.rglob("*") if (p.suffix == ".so" or ".so." in p.name) and p.is_file()]
-
-
 def _dynamic_needs(path: Path):
     """What decides how the loader resolves ``path``'s libraries: its DT_NEEDED
     names and its DT_RPATH/DT_RUNPATH (with ``$ORIGIN`` expanded), or None
-    if it is not a 64-bit little-endian ELF file this reader understands."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
-        return None
-    phoff, = struct.unpack_from("<Q", data, 0x20)
-    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
-    loads, dynamic = [], None
-    for i in range(phnum):
-        p_type, _, p_offset, p_vaddr, _, p_filesz = struct.unpack_from(
-            "<IIQQQQ", data, phoff + i * phentsize)
-        if p_type == 1:
-            loads.append((p_vaddr, p_offset, p_filesz))
-        elif p_type == 2:
-            dynamic = (p_offset, p_filesz)
-    if dynamic is None:
-        return ()
+    if it is not a 64-bit little-endian ELF file this reader understands.
 
-    def offset(vaddr):
-        for start, off, size in loads:
-            if start <= vaddr < start + size:
-                return off + vaddr - start
-        raise ValueError(vaddr)
-
-    entries = []
-    for pos in range(dynamic[0], dynamic[0] + dynamic[1], 16):
-        tag, value = struct.unpack_from("<qQ", data, pos)
-        if tag == 0:
-            break
-        entries.append((tag, value))
+    Only the headers and the dynamic section are read: libtorch_cpu.so alone
+    is 400 MB.
+    """
     try:
-        strtab = offset(next(v for t, v in entries if t == 5))
-    except (StopIteration, ValueError):
+        with open(path, "rb") as f:
+            head = f.read(64)
+            if len(head) < 64 or head[:4] != b"\x7fELF" or head[4] != 2 or head[5] != 1:
+                return None
+            phoff, = struct.unpack_from("<Q", head, 0x20)
+            phentsize, phnum = struct.unpack_from("<HH", head, 0x36)
+            f.seek(phoff)
+            table = f.read(phentsize * phnum)
+            loads, dynamic = [], None
+            for i in range(phnum):
+                p_type, _, p_offset, p_vaddr, _, p_filesz = struct.unpack_from(
+                    "<IIQQQQ", table, i * phentsize)
+                if p_type == 1:
+                    loads.append((p_vaddr, p_offset, p_filesz))
+                elif p_type == 2:
+                    dynamic = (p_offset, p_filesz)
+            if dynamic is None:
+                return ()
+            f.seek(dynamic[0])
+            section = f.read(dynamic[1])
+            entries = []
+            for pos in range(0, len(section) - 15, 16):
+                tag, value = struct.unpack_from("<qQ", section, pos)
+                if tag == 0:
+                    break
+                entries.append((tag, value))
+            values = dict(entries)
+            if 5 not in values or 10 not in values:
+                return None
+            start = next((off + values[5] - v for v, off, size in loads
+                          if v <= values[5] < v + size), None)
+            if start is None:
+                return None
+            f.seek(start)
+            strtab = f.read(values[10])
+    except (OSError, struct.error):
         return None
 
     def string(at):
-        return data[strtab + at:data.index(b"\0", strtab + at)].decode(errors="replace")
+        return strtab[at:strtab.index(b"\0", at)].decode(errors="replace")
 
-    needed = tuple(sorted(string(v) for t, v in entries if t == 1))
-    paths = tuple(string(v).replace("$ORIGIN", str(path.parent)).replace(
-        "${ORIGIN}", str(path.parent)) for t, v in entries if t in (15, 29))
+    try:
+        needed = tuple(sorted(string(v) for t, v in entries if t == 1))
+        paths = tuple(string(v).replace("$ORIGIN", str(path.parent)).replace(
+            "${ORIGIN}", str(path.parent)) for t, v in entries if t in (15, 29))
+    except ValueError:
+        return None
     return needed, paths
 
 
@@ -315,7 +344,7 @@ def mount_plan(packages: tuple[str, ...] = ()) -> dict:
             hidden = hidden.resolve()
             if hidden.is_dir() and _inside(hidden, [tree]) and str(hidden) not in masks:
                 masks.append(str(hidden))
-    site = _site_items(packages)
+    site, site_libraries = _site_items(packages)
     binds += [(str(src), f"{SITE}/{name}") for src, name in site]
     # Everything mounted so far needs its shared libraries; those inside the
     # mounted trees are already there (numpy.libs, torch/lib).
@@ -327,8 +356,7 @@ def mount_plan(packages: tuple[str, ...] = ()) -> dict:
         if os.path.isdir(entry):
             binaries += [p for p in Path(entry).iterdir() if p.name.endswith(".so")
                          and p.name.split(".")[0] not in _SKIP_EXTENSIONS]
-    for src, _ in site:
-        binaries += _extensions(src)
+    binaries += site_libraries
     symlinks: dict[str, str] = {}
     files: dict[str, str] = {}
     if not _inside(interp, trees):
@@ -660,7 +688,7 @@ def private_site(packages=()) -> Path:
     True
     """
     packages = _check_packages(packages)
-    items = tuple(_site_items(packages))
+    items = tuple(_site_items(packages)[0])
     if items not in _PRIVATE_SITES:
         site = Path(tempfile.mkdtemp(prefix="anncourse-site-"))
         for src, name in items:
