@@ -24,6 +24,25 @@ c.CourseDirectory.feedback_directory = "feedback"
 # regardless; they just never reach learners.)
 c.CourseDirectory.include = ["*.ipynb", "timestamp.txt", "submission_secret.txt"]
 
+# Before grading, nbgrader "sanitises" each submission.  Its own first step trusts
+# the nbgrader metadata stored in the learner's notebook: a pasted copy of a graded
+# cell (a duplicate grade id) or `schema_version: 99` in one cell aborts the whole
+# class's `nbgrader autograde` run.  RepairMetadata takes every graded cell's
+# metadata from the gradebook instead, one cell per grade id; copies and cells
+# with unknown or malformed metadata are graded as ordinary cells.
+c.Autograde.sanitize_preprocessors = [
+    "anncourse.grading.sanitize.RepairMetadata",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# A learner owns their folder in the exchange and can replace a submitted notebook
+# by a link to the instructor's notebook: collect refuses submissions holding links,
+# hard links or special files (anncourse.grading.exchange).
+c.ExchangeFactory.collect = "anncourse.grading.exchange.SafeCollect"
+
 # Every notebook runs in well under a minute; a cell that takes longer than
 # this is stuck (an infinite loop in a submission, say) and is stopped.
 c.Execute.timeout = 120
@@ -43,6 +62,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    # Cells holding the instructor's solution or hidden-test markers (a copy of the
+    # instructor's notebook) are replaced by a notice: no points, no solutions in feedback.
+    "anncourse.grading.sanitize.WithholdInstructorCode",
     "anncourse.grading.autograde.TrustedGrades",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
