@@ -9,6 +9,7 @@ packages, Debian's system Python).
 """
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import shutil
@@ -33,12 +34,6 @@ pytestmark = pytest.mark.skipif(not isolation_available(),
 
 FORBIDDEN = ["scipy", "IPython", "pytest", "pip", "setuptools", "sklearn", "torch", "anncourse",
              "nbgrader", "yaml", "matplotlib", "pandas"]
-# The probe runner, also pasted into the scripts that run under another
-# interpreter or user (which may have no pytest): one implementation.
-RUNNER = r'''
-import json, os, subprocess, textwrap
-from anncourse.grading.isolation import SITE, interpreter, private_site, spawn
-
 ENV = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
        "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -70,8 +65,13 @@ def run_probe(code, *, packages=(), isolated=True, memory_mb=1024, timeout=120, 
     proc.stderr.close()
     assert first, f"the probe wrote nothing (exit {proc.returncode}):\n{stderr[-3000:]}"
     return json.loads(first), rest
-'''
-exec(RUNNER)
+
+
+# The scripts that run under another interpreter or user (which may have no
+# pytest) get this same runner as source: one implementation.
+RUNNER = ("import json, os, subprocess, textwrap\n"
+          "from anncourse.grading.isolation import SITE, interpreter, private_site, spawn\n"
+          f"ENV = {ENV!r}\n\n" + inspect.getsource(run_probe))
 
 
 # Every folder where the host keeps Python packages, as a learner would guess them.

@@ -21,6 +21,8 @@ What the worker sees (the *mount plan*, computed once per process):
   writable place.  ``/`` and ``/dev`` are read-only.
 
 Nothing else: no ``/usr``, no ``/etc``, no home, no course folder, no network.
+A seccomp filter refuses the system calls that would get memory around the
+address-space limit or start processes (see :data:`_SYSCALLS`).
 """
 from __future__ import annotations
 
@@ -667,9 +669,7 @@ def spawn(argv: list[str], *, answer_fd: int, memory_mb: int, cpu_seconds: int,
         cmd = [prlimit] + [f"--{_PRLIMIT_NAMES[k]}={soft}:{hard}"
                            for k, (soft, hard) in values.items()] + ["--"] + cmd
     else:
-        def preexec():
-            for which, value in values.items():
-                resource.setrlimit(which, value)
+        preexec = limits(memory_mb, cpu_seconds)
     popen.setdefault("start_new_session", True)
     return subprocess.Popen(cmd, stdout=answer_fd, close_fds=True, preexec_fn=preexec, **popen)
 
