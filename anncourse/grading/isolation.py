@@ -519,18 +519,20 @@ def command(argv: list[str], *, packages=(), answer_on_stdout: bool = False) -> 
     cmd += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
             "--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--chdir", "/tmp",
             "--remount-ro", "/", "--"] + list(argv)
-    move = (_MOVE if answer_on_stdout else "") + (f" 4<{shlex.quote(seccomp)}" if seccomp else "")
+    move = _MOVE if answer_on_stdout else ""
+    filter_fd = f" 4<{shlex.quote(seccomp)}" if seccomp else ""
     if not as_root:
-        if not move:
+        if not move + filter_fd:
             return cmd
-        return ["/bin/sh", "-c", f'exec "$@"{move}', "sh"] + cmd
+        return ["/bin/sh", "-c", f'exec "$@"{move}{filter_fd}', "sh"] + cmd
     roots = list(staged)
+    # The filter is opened first: the staging tmpfs may cover /tmp, where it is.
     # A tiny tmpfs holds the mount points; bind mounts of folders cost no memory.
     script = [f"mount -t tmpfs -o mode=0755,size=64k anncourse {stage}"]
     for i, root in enumerate(roots):
         script.append(f'{"touch" if root.is_file() else "mkdir"} {stage}/{i} '
                       f'&& mount --bind "${i + 1}" {stage}/{i}')
-    body = " && ".join(script)
+    body = (f"exec{filter_fd}\n" if filter_fd else "") + " && ".join(script)
     return (["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-ec",
              f"{body}\nshift {len(roots)}\n"
              f'exec setpriv --reuid={_NOBODY} --regid={_NOBODY} --clear-groups "$@"{move}', "sh"]
