@@ -75,8 +75,9 @@ TORCH_MEMORY_MB = 1600
 #: The extra packages an exercise may declare, with the installed
 #: distributions mounted for each: the package's own and those it imports
 #: when used.  Found by trying, not from the requirements: ``import torch``
-#: needs ``typing_extensions``; the optimizers (``torch.optim.Adam``... check
-#: whether they are being compiled) import sympy, which needs mpmath.  The
+#: needs ``typing_extensions``; the optimizers (``torch.optim.Adam``...) ask
+#: whether they run under ``torch.compile``, which imports sympy, which
+#: needs mpmath.  The
 #: rest of torch's requirements (networkx, jinja2, filelock, fsspec,
 #: setuptools) serve ``torch.compile``, ``torch.hub`` and C++ extensions,
 #: which need a compiler or the network the sandbox does not have.  A test
