@@ -226,7 +226,14 @@ import numpy as np
 {runner}
 result, _ = run_probe({probe!r}.format(dirs=json.loads(sys.argv[1]), names=json.loads(sys.argv[2])))
 ok, _ = run_probe("import numpy, os, json; os.write(3, json.dumps(float(numpy.linalg.det(numpy.eye(3)))).encode() + b'\\\\n')")
-print(json.dumps({{"imports": result, "numpy": ok, "host_numpy": np.__file__}}))
+# And through the grader's own Sandbox, as a submission would try it.
+from anncourse.grading.sandbox import Sandbox
+cell = ("import sys\\ndef escape(dirs, names):\\n    sys.path.extend(dirs)\\n    found = 0\\n"
+        "    for name in names:\\n        try:\\n            __import__(name)\\n            found += 1\\n"
+        "        except BaseException:\\n            pass\\n    return found")
+with Sandbox([cell], "escape", isolation="require") as escape:
+    found = escape(json.loads(sys.argv[1]), json.loads(sys.argv[2]))
+print(json.dumps({{"imports": result, "numpy": ok, "host_numpy": np.__file__, "sandbox": found}}))
 """
 
 
@@ -253,6 +260,7 @@ def test_a_venv_with_system_site_packages(tmp_path):
     dirs = _host_package_dirs() + json.loads(found.stdout)
     result = _run_in(python, tmp_path, dirs, FORBIDDEN)
     assert _imported(result["imports"]) == {}
+    assert result["sandbox"] == 0
     assert result["numpy"] == 1.0
     # The grader's NumPy here is the base's, inside the base's site-packages,
     # the folder the sandbox hides: it is mounted on its own at SITE.
@@ -285,6 +293,7 @@ def test_debian_system_python_with_dist_packages(tmp_path):
                     if (p / "__init__.py").exists())[:20]
     result = _run_in(python, tmp_path, _host_package_dirs(), FORBIDDEN + debian)
     assert _imported(result["imports"]) == {}
+    assert result["sandbox"] == 0
     assert result["numpy"] == 1.0
 
 
