@@ -284,5 +284,35 @@ def test_stub_and_missing_return_are_explained():
     def stub(*args, **kwargs):
         raise NotImplementedError()
 
+    def no_return(*args, **kwargs):
+        np.asarray(args[0])
+
     for name in NAMES:
         assert "NotImplementedError" in failure(stub, name)
+        assert "NotImplementedError" in failure(stub, name, hidden=True)
+        assert "forget the `return`" in failure(no_return, name)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_hidden_labels_are_unique_and_show_no_values(name):
+    labels = [prop.label for prop in EXERCISES[name].hidden]
+    assert len(set(labels)) == len(labels)
+    assert not [label for label in labels if _VALUE.search(label)]
+    assert all(callable(case.expected) for case in EXERCISES[name].visible)
+
+
+def test_the_notebook_solutions_pass():
+    """Every solution cell of the instructor's notebook passes its checks."""
+    import nbformat
+
+    from conftest import ROOT
+
+    nb = nbformat.read(ROOT / "solutions" / SLUG / f"{SLUG}.ipynb", as_version=4)
+    namespace = {"np": np, "math": math}
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            exec(cell.source, namespace)
+            assert grade_id in NAMES
+    for name in NAMES:
+        passes(namespace[name], name)
