@@ -10,29 +10,33 @@ import textwrap
 def reference_copy(func, name: str | None = None) -> str:
     """The source a learner would paste to copy ``func``: it and the helpers it calls.
 
-    With ``name`` the function itself is renamed (its helpers keep theirs).
-    Module-level constants the helpers read are pasted too.
+    Helpers are followed through each function's globals, into other anncourse
+    modules too, with the module-level constants they read.  With ``name`` the
+    function itself is renamed (its helpers keep theirs).  The result runs on
+    its own with NumPy alone.
     """
-    module = sys.modules[func.__module__]
-    tree = ast.parse(inspect.getsource(module))
-    defs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
-    consts = {t.id: n for n in tree.body if isinstance(n, ast.Assign)
-              for t in n.targets if isinstance(t, ast.Name)}
-    wanted, queue, names = [func.__name__], [defs[func.__name__]], []
+    funcs, consts, queue = [], {}, [func]
     while queue:
-        node = queue.pop()
+        f = queue.pop(0)
+        if f in funcs:
+            continue
+        funcs.append(f)
+        node = ast.parse(textwrap.dedent(inspect.getsource(f)))
+        module = sys.modules[f.__module__]
+        assigns = {t.id: n for n in ast.parse(inspect.getsource(module)).body
+                   if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
         for sub in ast.walk(node):
-            if isinstance(sub, ast.Name) and sub.id in consts and sub.id not in names:
-                names.append(sub.id)
-            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) \
-                    and sub.func.id in defs and sub.func.id not in wanted:
-                wanted.append(sub.func.id)
-                queue.append(defs[sub.func.id])
-    parts = ["import numpy as np"] + [ast.unparse(consts[n]) for n in names]
-    for fname in reversed(wanted):
-        source = textwrap.dedent(inspect.getsource(getattr(module, fname)))
-        if fname == func.__name__ and name:
-            source = source.replace(f"def {fname}(", f"def {name}(", 1)
+            if isinstance(sub, ast.Name):
+                value = f.__globals__.get(sub.id)
+                if inspect.isfunction(value) and value.__module__.startswith("anncourse"):
+                    queue.append(value)
+                elif sub.id in assigns and sub.id not in consts:
+                    consts[sub.id] = ast.unparse(assigns[sub.id])
+    parts = ["import numpy as np"] + list(consts.values())
+    for f in reversed(funcs):
+        source = textwrap.dedent(inspect.getsource(f))
+        if f is func and name:
+            source = source.replace(f"def {f.__name__}(", f"def {name}(", 1)
         parts.append(source)
     return "\n\n".join(parts)
 

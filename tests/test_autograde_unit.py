@@ -83,3 +83,19 @@ def test_an_independent_answer_with_its_own_validation_is_not_a_copy():
         "    errors = y - y_hat\n"
         "    return np.mean(errors ** 2)\n")
     assert not copies_reference([own], "mse", losses.mse)
+
+
+def test_disguised_working_copies_are_recognised():
+    """Each corpus disguise of a copy runs on NumPy alone and is still recognised."""
+    from pathlib import Path
+
+    from grading_helpers import fill_corpus
+
+    for path in sorted((Path(__file__).parent / "grading_corpus" / "attacks").glob("copy*.py")):
+        code = fill_corpus(path.read_text(), "/nowhere", losses.mse)
+        namespace = {}
+        exec(compile(code, "<cell 0>", "exec"), namespace)
+        assert abs(namespace["mse"]([3.0, 5.0], [2.5, 5.2]) - 0.145) < 1e-12, path.name
+        # Where the name is bound at the end, as the sandbox reports it.
+        origin = (0, namespace["mse"].__code__.co_firstlineno)
+        assert copies_reference([code], "mse", losses.mse, origin), path.name

@@ -50,6 +50,16 @@ def digest(folder: Path) -> str:
     return h.hexdigest()
 
 
+def without_markers(nb):
+    nb = nbformat.from_dict(nb)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = "\n".join(line for line in cell.source.splitlines()
+                                    if "### BEGIN SOLUTION" not in line
+                                    and "### END SOLUTION" not in line) + "\n"
+    return nb
+
+
 def first_exercise(nb):
     for i, cell in enumerate(nb.cells):
         meta = cell.metadata.get("nbgrader", {})
@@ -77,8 +87,10 @@ def graded(tmp_path_factory):
         nbformat.write(nb, folder / f"{SLUG}.ipynb")
         nbgrader(course, "db", "student", "add", student)
 
-    # The victim: the instructor's own notebook, graded before any attack.
-    submit("victim", source)
+    # The victim: a perfect learner (the instructor's answers without nbgrader's
+    # solution markers, which mark a submitted copy of the instructor's file),
+    # graded before any attack.
+    submit("victim", without_markers(source))
     nbgrader(course, "autograde", SLUG, "--student", "victim")
     with sqlite3.connect(course / "gradebook.db") as db:
         victim_rows = db.execute(

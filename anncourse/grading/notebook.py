@@ -201,9 +201,9 @@ def _called_names(node: ast.AST) -> list[str]:
 
 
 def _closure(func_node, defs: dict) -> list:
-    """The function and the helpers it calls (by name, among ``defs``), two levels deep."""
+    """The function and the helpers it calls (by name, among ``defs``), three levels deep."""
     nodes, queue, seen = [func_node], [func_node], {getattr(func_node, "name", "")}
-    for _ in range(2):
+    for _ in range(3):
         nxt = []
         for node in queue:
             for name in _called_names(node):
@@ -216,17 +216,43 @@ def _closure(func_node, defs: dict) -> list:
 
 
 def _reference_closure(reference) -> list | None:
+    """The reference's code and the anncourse helpers it calls, wherever they live."""
     import inspect
-    import sys
     import textwrap
 
-    try:
-        ref = ast.parse(textwrap.dedent(inspect.getsource(reference))).body[0]
-        module = ast.parse(inspect.getsource(sys.modules[reference.__module__]))
-    except (OSError, TypeError, SyntaxError, IndexError, KeyError):
-        return None
-    defs = {n.name: n for n in module.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
-    return _closure(ref, defs)
+    nodes, queue, seen = [], [reference], set()
+    for _ in range(4):
+        nxt = []
+        for func in queue:
+            if id(func) in seen:
+                continue
+            seen.add(id(func))
+            try:
+                node = ast.parse(textwrap.dedent(inspect.getsource(func))).body[0]
+            except (OSError, TypeError, SyntaxError, IndexError):
+                return None if func is reference else nodes
+            nodes.append(node)
+            scope = getattr(func, "__globals__", {})
+            for name in _called_names(node):
+                helper = scope.get(name)
+                if inspect.isfunction(helper) and str(getattr(helper, "__module__", "")).startswith(
+                        "anncourse"):
+                    nxt.append(helper)
+        queue = nxt
+    return nodes
+
+
+def _module_level_defs(tree: ast.Module) -> list:
+    """Functions and classes a cell defines at module level, inside blocks too."""
+    found, stack = [], list(tree.body)
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.append(node)
+            continue
+        for attr in ("body", "orelse", "finalbody", "handlers"):
+            stack.extend(n for n in getattr(node, attr, []) if isinstance(n, ast.AST))
+    return found
 
 
 def _size(nodes) -> int:
@@ -260,11 +286,10 @@ def copies_reference(cells, name: str, reference, origin=None) -> bool:
     defs, target = {}, None
     for tree in trees:
         if tree is not None:
-            for node in tree.body:
-                if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-                    defs[node.name] = node
-                    if node.name == name and origin is None:
-                        target = node
+            for node in _module_level_defs(tree):
+                defs[node.name] = node
+                if node.name == name and origin is None:
+                    target = node
     if origin is not None:
         position, line = origin
         tree = trees[position] if 0 <= position < len(trees) else None
