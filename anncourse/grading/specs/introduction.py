@@ -372,9 +372,12 @@ PERCEPTRON_FIT = Exercise(
                          seed=seed_for("perceptron_fit", "verdict"))),
     ],
     mistakes=[
-        Mistake("does not count the mistake-free epoch", _fit_variant(count_clean=False), "epochs"),
-        Mistake("predicts 1 on the line (>= 0)", _fit_variant(strict=False), "w"),
-        Mistake("never updates the bias", _fit_variant(bias=False), "b"),
+        # Structured feedback names the part that is wrong (and the ones that are right).
+        Mistake("does not count the mistake-free epoch", _fit_variant(count_clean=False),
+                "w is right; b is right; epochs"),
+        Mistake("predicts 1 on the line (>= 0)", _fit_variant(strict=False),
+                "w is right; b 1.5 times too large"),
+        Mistake("never updates the bias", _fit_variant(bias=False), "b is zero"),
     ],
 )
 
