@@ -69,16 +69,22 @@ def test_files_and_registry(repo):
 def test_release_registry_and_spec_tests_pass(repo):
     result = run(repo, "-m", "pytest", "-v", "-p", "no:cacheprovider",
                  "tests/test_release.py", "tests/test_course_registry.py",
-                 f"tests/test_{SPEC}_spec.py", check=False)
+                 "tests/test_specs_generated.py", f"tests/test_{SPEC}_spec.py", check=False)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     # The new chapter is among the written ones those tests run over.
-    for test in ("test_release.py::test_source_metadata_is_valid",
-                 "test_release.py::test_release_leaks_nothing",
-                 "test_release.py::test_course_matches_generation",
-                 "test_course_registry.py::test_status_matches_the_files",
-                 "test_course_registry.py::test_written_chapter_has_a_spec_for_every_graded_cell"):
-        assert f"{test}[{SLUG}] PASSED" in result.stdout, test
-    assert f"test_{SPEC}_spec.py::test_mistake_fails_with_its_hint" in result.stdout
+    key = f"{SLUG}/weighted_sum"
+    for test in (f"test_release.py::test_source_metadata_is_valid[{SLUG}]",
+                 f"test_release.py::test_release_leaks_nothing[{SLUG}]",
+                 f"test_release.py::test_course_matches_generation[{SLUG}]",
+                 f"test_course_registry.py::test_status_matches_the_files[{SLUG}]",
+                 f"test_course_registry.py::test_written_chapter_has_a_spec_for_every_graded_cell"
+                 f"[{SLUG}]",
+                 f"test_specs_generated.py::test_the_spec_is_well_formed[{key}]",
+                 f"test_specs_generated.py::test_the_reference_passes[{key}]",
+                 f"test_specs_generated.py::test_each_mistake_fails_with_its_hint"
+                 f"[{key}-forgets the bias]",
+                 f"test_{SPEC}_spec.py::test_an_answer_with_loops_passes_every_check"):
+        assert f"{test} PASSED" in result.stdout, test
 
 
 def test_instructor_notebook_runs_and_its_check_passes(repo):

@@ -10,7 +10,9 @@ A new chapter starts from files that already pass the release checks
   PyTorch", a "Note on the syllabus" callout, a summary), each holding a short
   note to the author saying what goes there;
 * ``anncourse/grading/specs/<name>.py``: the spec of the example exercise;
-* ``tests/test_<name>_spec.py``: its spec tests;
+* ``tests/test_<name>_spec.py``: its own spec tests (a correct answer in another
+  style passes, a subtle wrong one fails), next to the ones
+  tests/test_specs_generated.py derives from every spec;
 * the chapter's entry in :data:`anncourse.course.ASSIGNMENTS` is marked
   written and given its spec module, and README's chapter table is
   re-rendered from the registry.
@@ -22,7 +24,8 @@ Examples
 >>> spec_module_name("08-cost-functions")
 'cost_functions'
 >>> nb = instructor_notebook(get("08-cost-functions"))
->>> [c.metadata.nbgrader["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("points")]
+>>> graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("points")]
+>>> [c.metadata.nbgrader["grade_id"] for c in graded]
 ['test_weighted_sum']
 """
 from __future__ import annotations
