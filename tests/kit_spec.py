@@ -164,4 +164,19 @@ TORCH_MSE = Exercise(
     visible=[Case("the worked example", ([3.0, 5.0], [2.5, 5.2]), torch_mse)],
 )
 
-EXERCISES = [ADAM, MOMENTUM, DERIVATIVE, TRAIN, STANDARDIZE, TORCH_MSE]
+# --- a structured answer with a word in it -------------------------------------
+
+def depth_kind(sizes):
+    hidden = len(sizes) - 2
+    return hidden, "none" if hidden == 0 else "shallow" if hidden <= 2 else "deep"
+
+
+DEPTH = Exercise(
+    key=f"{KEY}/depth_kind", function_name="depth_kind", reference=depth_kind,
+    parts=(Part("n_hidden"), Part("kind")),
+    visible=[Case("four hidden layers", ([784, 256, 128, 64, 32, 10],), depth_kind)],
+    hidden=[Property("wrong for a network without hidden layers",
+                     matches_reference(depth_kind, lambda rng: ([int(rng.integers(2, 9)), 3],)))],
+)
+
+EXERCISES = [ADAM, MOMENTUM, DERIVATIVE, TRAIN, STANDARDIZE, TORCH_MSE, DEPTH]

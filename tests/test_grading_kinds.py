@@ -108,6 +108,17 @@ def test_a_part_off_by_a_factor_says_how_much():
     assert "m 2 times too large" in g.text
 
 
+def test_a_word_in_a_structured_answer_is_compared_as_a_word():
+    right = "def depth_kind(sizes):\n    h = len(sizes) - 2\n" \
+            "    return h, 'none' if h == 0 else ('shallow' if h <= 2 else 'deep')\n"
+    (g,) = grade(answer(right, "depth_kind"), checked("depth_kind"))
+    assert g.fraction == 1, g.text
+    capital = right.replace("'deep'", "'Deep'")
+    (g,) = grade(answer(capital, "depth_kind"), checked("depth_kind"))
+    assert "n_hidden is right" in g.text and "only in capitals" in g.text
+    assert 0 < g.fraction < 1
+
+
 # --- scenarios ------------------------------------------------------------------
 
 MOMENTUM_RIGHT = """

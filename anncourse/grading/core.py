@@ -395,6 +395,19 @@ def compare(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float) 
     return Mismatch(reason, first if actual.ndim else None)
 
 
+def _compare_text(actual, expected: str) -> Mismatch | None:
+    """Compare a word the learner returned (a kind, a label) with the expected one."""
+    if isinstance(actual, np.str_):
+        actual = str(actual)
+    if not isinstance(actual, str):
+        return Mismatch(f"is a {type(actual).__name__}, expected a string")
+    if actual == expected:
+        return None
+    if actual.strip().lower() == expected.strip().lower():
+        return Mismatch("differs from the expected string only in capitals or spaces")
+    return Mismatch("is a different string")
+
+
 def _scale(actual: np.ndarray, expected: np.ndarray) -> str | None:
     """Words for an answer that is the expected one times a constant."""
     with np.errstate(all="ignore"):
@@ -454,15 +467,20 @@ def compare_answer(actual_value, expected_value, rtol: float, atol: float) -> Mi
     """
     parts = _PARTS.get()
     if not parts:
+        if isinstance(expected_value, str):
+            return _compare_text(actual_value, expected_value)
         return compare(_to_array(actual_value), np.asarray(expected_value, dtype=np.float64),
                        rtol, atol)
     first = None
     for part, act, exp in zip(parts, _split_parts(actual_value, parts),
                               _split_parts(expected_value, parts)):
         try:
-            mismatch = compare(_to_array(act), np.asarray(exp, dtype=np.float64),
-                               part.rtol if part.rtol is not None else rtol,
-                               part.atol if part.atol is not None else atol)
+            if isinstance(exp, str):
+                mismatch = _compare_text(act, exp)
+            else:
+                mismatch = compare(_to_array(act), np.asarray(exp, dtype=np.float64),
+                                   part.rtol if part.rtol is not None else rtol,
+                                   part.atol if part.atol is not None else atol)
         except LearnerError:
             mismatch = Mismatch("is not a number or an array of numbers")
         if mismatch is not None:
@@ -498,6 +516,16 @@ def _part_verdicts(ex: Exercise, case: Case, actual_value, expected_value) -> tu
     verdicts, notes, failed = [], [], False
     for part, exp, act in zip(ex.parts, expected, actual):
         weight = case.weight * part.weight / total
+        if isinstance(exp, str):
+            mismatch = _compare_text(act, exp)
+            if mismatch is None:
+                notes.append(f"{part.name} is right")
+            else:
+                failed = True
+                notes.append(f"{part.name} {mismatch.reason} (expected {exp!r}, got {act!r})")
+            verdicts.append(Verdict(f"{case.label}: {part.name}", mismatch is None, weight, False,
+                                    part=part.name))
+            continue
         try:
             act_arr = _to_array(act)
         except LearnerError as err:
@@ -534,10 +562,18 @@ def _run_case(func: Callable, ex: Exercise, case: Case) -> tuple[list[Verdict], 
             if problem is None:
                 return verdicts, None
             return verdicts, f"{case.label}:\n  call:     {call}\n  {problem}"
+        expected_value = case.expected_value()
+        if isinstance(expected_value, str):
+            mismatch = _compare_text(value, expected_value)
+            if mismatch is None:
+                return [Verdict(case.label, True, case.weight, False)], None
+            return [Verdict(case.label, False, case.weight, False)], (
+                f"{case.label}:\n  call:     {call}\n  expected: {expected_value!r}\n"
+                f"  got:      {textwrap.shorten(repr(value), 200)}\n  the result {mismatch.reason}")
         actual = _to_array(value)
     except LearnerError as err:
         return [Verdict(case.label, False, case.weight, False)], f"{case.label}:\n  {call} {err}"
-    expected = np.asarray(case.expected_value(), dtype=np.float64)
+    expected = np.asarray(expected_value, dtype=np.float64)
     mismatch = compare(actual, expected, case.rtol, case.atol)
     if mismatch is None:
         return [Verdict(case.label, True, case.weight, False)], None
