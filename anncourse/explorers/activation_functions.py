@@ -35,7 +35,8 @@ TITLES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "l
 _COLORS = {"sigmoid": _OKABE_ITO["blue"], "tanh": _OKABE_ITO["orange"], "relu": _OKABE_ITO["green"],
            "leaky_relu": _OKABE_ITO["purple"]}
 _LINES = {"sigmoid": "-", "tanh": "--", "relu": ":", "leaky_relu": "-."}
-# A product of exactly 0 cannot be drawn on a log axis: it is drawn on this floor.
+# A product of exactly 0 cannot be drawn on a log axis: it is drawn on this floor, and so is
+# any product below it (0.01**L for leaky ReLU passes it at L = 15).
 FLOOR = 1e-30
 
 
@@ -178,6 +179,11 @@ class GradientDepthExplorer(_Explorer):
         ax_d.set_ylabel("f′(z)", fontsize=_LABEL_SIZE)
         ax_d.set_title("The factor each layer contributes", fontsize=_TITLE_SIZE)
         ax_d.legend(fontsize=_LABEL_SIZE - 2, loc="center left")
+        # The floor: exact zeros, and anything smaller than it, are drawn on this line.
+        ax_p.axhline(FLOOR, color=_OKABE_ITO["grey"], lw=0.8, ls=(0, (4, 4)))
+        ax_p.text(depth + 0.4, FLOOR * 3, "floor: 0, or below 1e−30", ha="right", va="bottom",
+                  fontsize=_LABEL_SIZE - 3, color=_OKABE_ITO["grey"])
+        ax_p.xaxis.get_major_locator().set_params(integer=True)
         ax_p.set_yscale("log")
         ax_p.set_ylim(FLOOR / 3, 10.0)
         ax_p.set_xlim(0.5, depth + 0.5)
