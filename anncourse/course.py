@@ -18,8 +18,8 @@ Examples
 19
 >>> get("18-loss-functions").spec
 'loss_functions'
->>> [a.slug for a in written()][:1]
-['18-loss-functions']
+>>> "18-loss-functions" in [a.slug for a in written()]
+True
 """
 from __future__ import annotations
 
@@ -187,8 +187,10 @@ def chapter_table(assignments=None) -> str:
 
     Examples
     --------
-    >>> print(chapter_table().splitlines()[2])
-    | 1 | `01-introduction` | Introduction to neural networks | machine learning, deep learning and where neural networks come from | planned |
+    >>> print(chapter_table().splitlines()[0])
+    | # | assignment | chapter | what you learn | status |
+    >>> print(chapter_table().splitlines()[19])
+    | 18 | `18-loss-functions` | Loss functions | MSE, cross-entropy, Huber, hinge and KL divergence with their gradients | written |
     """
     lines = ["| # | assignment | chapter | what you learn | status |",
              "| --- | --- | --- | --- | --- |"]
