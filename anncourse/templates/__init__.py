@@ -173,11 +173,13 @@ def _mark_written(course_py: Path, slug: str, spec: str) -> None:
                            "mark it written by hand (status='written', spec=...)")
     call = calls[0]
     indent = " " * (call.col_offset + len("Assignment("))
-    parts = [ast.get_source_segment(source, arg) for arg in call.args]
-    parts += [f"{k.arg}={ast.get_source_segment(source, k.value)}" for k in call.keywords
-              if k.arg not in ("status", "spec")]
-    parts += ["status=\"written\"", f"spec={spec!r}"]
-    text = "Assignment(" + f",\n{indent}".join(parts) + ")"
+    positional = [ast.get_source_segment(source, arg) for arg in call.args]
+    keywords = [f"{k.arg}={ast.get_source_segment(source, k.value)}" for k in call.keywords
+                if k.arg not in ("status", "spec")]
+    # slug and title on the first line, as the other entries are written
+    lines = [", ".join(positional[:2]), *positional[2:], *keywords,
+             f'status="written", spec="{spec}"']
+    text = "Assignment(" + f",\n{indent}".join(lines) + ")"
     lines = source.splitlines(keepends=True)
     start = sum(len(line) for line in lines[:call.lineno - 1]) + call.col_offset
     end = sum(len(line) for line in lines[:call.end_lineno - 1]) + call.end_col_offset
