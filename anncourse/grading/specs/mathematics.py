@@ -36,7 +36,10 @@ by the gradient's largest entry: an entry that should be 0 and comes out as
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.util
+from pathlib import Path
 
 import numpy as np
 
@@ -490,17 +493,25 @@ def _blobs(rng, n=60, d=3):
     return X, y
 
 
+@functools.cache
 def _breast_cancer():
-    try:
-        from sklearn.datasets import load_breast_cancer
-    except ImportError as err:  # the course environment has it; say what is missing
-        raise RuntimeError("this check needs scikit-learn (pip install scikit-learn)") from err
-    return load_breast_cancer(return_X_y=True)
+    """scikit-learn's breast-cancer data (569 x 30, labels 0/1), read from the CSV it ships.
+
+    Reading the file directly spares the grader importing scikit-learn (a second or
+    more); ``load_breast_cancer`` parses the same file.
+    """
+    found = importlib.util.find_spec("sklearn")
+    if found is None or found.origin is None:
+        raise RuntimeError("this check needs scikit-learn's breast-cancer data: "
+                           "pip install scikit-learn")
+    path = Path(found.origin).parent / "datasets" / "data" / "breast_cancer.csv"
+    table = np.loadtxt(path, delimiter=",", skiprows=1)
+    return table[:, :-1], table[:, -1].astype(int)
 
 
 # The held-out part of each split the grader draws, by a digest of the training set it gave.
 _HELD_OUT: dict[bytes, tuple] = {}
-HELD_OUT_ACCURACY = 0.93
+HELD_OUT_ACCURACY = 0.90
 
 
 def _cancer_split(rng):
@@ -515,9 +526,10 @@ def _cancer_split(rng):
 
 
 def _held_out_accuracy(result, args):
-    # Over 30 random splits the reference scores 0.947 to 1.0 (mean 0.978) on the 114
-    # held-out samples; always predicting the larger class scores 0.63.
-    X_test, y_test = _HELD_OUT[hashlib.sha256(np.asarray(args[0]).tobytes()).digest()]
+    # Over 2000 random splits the reference scores 0.930 to 1.0 (mean 0.978) on the 114
+    # held-out samples, 20 steps already 0.930 or more over 200; always predicting the
+    # larger class scores 0.63. The threshold, 0.90, leaves three samples of margin.
+    X_test, y_test = _HELD_OUT.pop(hashlib.sha256(np.asarray(args[0]).tobytes()).digest())
     w, b = result if not isinstance(result, dict) else (result.get("w"), result.get("b"))
     w, b = np.asarray(w, dtype=np.float64).reshape(-1), np.asarray(b, dtype=np.float64).reshape(-1)
     if w.shape != (X_test.shape[1],) or b.size != 1:
