@@ -73,8 +73,11 @@ ensure_system_packages() {
     local missing=()
     command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
     [ -x /usr/bin/chromium ] || missing+=(chromium)
-    if command -v dpkg >/dev/null 2>&1 && ! dpkg -s fonts-noto-color-emoji >/dev/null 2>&1; then
-        missing+=(fonts-noto-color-emoji)
+    if command -v dpkg >/dev/null 2>&1; then
+        dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || missing+=(fonts-noto-color-emoji)
+        # MathJax served locally, for the feedback test's check that math renders
+        # and its Safe extension refuses javascript: links.
+        dpkg -s libjs-mathjax >/dev/null 2>&1 || missing+=(libjs-mathjax)
     fi
     [ ${#missing[@]} -eq 0 ] && return
     local sudo=()
@@ -88,7 +91,7 @@ ensure_system_packages() {
             echo "warning: could not install ${missing[*]}" >&2
     else
         echo "warning: ${missing[*]} not installed: the autograding tests (bubblewrap) and the" >&2
-        echo "         browser test (chromium, fonts-noto-color-emoji) are skipped or degraded." >&2
+        echo "         browser tests (chromium, fonts-noto-color-emoji, libjs-mathjax) are skipped or degraded." >&2
         echo "         Install them with your package manager." >&2
     fi
 }
