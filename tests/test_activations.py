@@ -16,7 +16,6 @@ atol there. float32 is compared with rtol=1e-5 (float32 has ~7 digits)
 and, by the same argument, atol=5e-7, a couple of float32 ulps of 1.
 """
 
-import doctest
 import warnings
 
 import numpy as np
@@ -316,11 +315,6 @@ def test_elementwise_functions_accept_scalars():
 # --------------------------------------------------------------------------
 # Documentation
 # --------------------------------------------------------------------------
-
-
-def test_docstring_examples():
-    result = doctest.testmod(anncourse.activations, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0
 
 
 def test_every_public_function_has_a_complete_docstring():

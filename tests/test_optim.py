@@ -12,7 +12,8 @@ Evidence that the optimizers are right:
 2. The API around the algorithms: parameter groups, skipped ``None``
    gradients, ``zero_grad``, ``state_dict``, signatures and defaults
    identical to PyTorch's, errors for bad hyper-parameters and gradients,
-   dtypes, in-place updates, doctests, light import.
+   dtypes, in-place updates, light import. (The docstring examples of
+   anncourse.optim run under pytest's ``--doctest-modules``.)
 
 Why both optimizers get the same gradients
 ------------------------------------------
@@ -49,7 +50,6 @@ float32 result is.
 
 import contextlib
 import copy
-import doctest
 import inspect
 import subprocess
 import sys
@@ -735,14 +735,6 @@ def test_centered_rmsprop_stays_finite():
     w.grad = g.copy()
     optimizer.step()
     np.testing.assert_allclose(w.data, -1e-3 * g / 0.5, rtol=1e-15)
-
-
-def test_doctests():
-    for module in [anncourse.optim.optimizer, anncourse.optim.sgd, anncourse.optim.adagrad,
-                   anncourse.optim.rmsprop, anncourse.optim.adadelta, anncourse.optim.adam,
-                   anncourse.optim.adamax, anncourse.optim.nadam, anncourse.optim.syllabus]:
-        result = doctest.testmod(module)
-        assert result.failed == 0, module.__name__
 
 
 def test_import_does_not_load_torch():
