@@ -80,6 +80,12 @@ def _check(args) -> int:
         print(f"anncourse check: {path} is not a readable Jupyter notebook "
               f"({type(exc).__name__}: {exc})", file=sys.stderr)
         return 2
+    if any(marker in cell.get("source", "") for cell in nb.cells
+           for marker in ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS")):
+        print("note: this notebook holds nbgrader's solution or hidden-test markers, so it is an "
+              "instructor's notebook. The grader gives no points for cells that hold them (a "
+              "submitted copy of the instructor's file); the scores below are for checking the "
+              "course itself.")
     results = self_check(nb, isolation=args.isolation)
     if not results:
         print("this notebook has no graded exercises")
