@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations
+from .. import dense
 from .losses import _OKABE_ITO, _Explorer, _fmt, _slider, _table, _toggle
 
 __all__ = ["network_builder_explorer", "network_summary", "neuron_plane", "neuron_plane_explorer",
            "NetworkBuilderExplorer", "NeuronPlaneExplorer"]
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "step")
+ACTIVATIONS = dense.ACTIVATIONS
 # What each activation does at z = 0, for the readout.
 _AT_ZERO = {"sigmoid": "0.5", "tanh": "0", "relu": "0 (and rises after)", "step": "1 (it fires)"}
 _SPAN = 3.0  # the plane shown is [-3, 3] x [-3, 3]
@@ -31,16 +31,7 @@ _MAX_DRAWN = 10  # neurons drawn per layer; wider layers are drawn with a gap ma
 
 
 def _activate(z, activation):
-    z = np.asarray(z, dtype=np.float64)
-    if activation == "sigmoid":
-        return activations.sigmoid(z)
-    if activation == "tanh":
-        return np.tanh(z)
-    if activation == "relu":
-        return np.maximum(z, 0.0)
-    if activation == "step":
-        return (z >= 0).astype(np.float64)
-    raise ValueError(f"unknown activation {activation!r}: use one of {', '.join(ACTIVATIONS)}")
+    return dense.activate(z, activation)
 
 
 def neuron_plane(w1, w2, b, activation="sigmoid", points=121, span=_SPAN):

@@ -1,7 +1,7 @@
 """Exercises of ``02-building-blocks``: a neuron, a layer, a network, and counting them.
 
-Every expected value comes from a reference below (the course's activations
-come from :mod:`anncourse.activations`); no result is typed in.
+Every expected value comes from the reference, :mod:`anncourse.dense`; no
+result is typed in.
 
 Conventions the checks hold the learner to, all stated in the notebook:
 
@@ -39,7 +39,7 @@ import hashlib
 
 import numpy as np
 
-from ... import activations
+from ... import dense
 from ..core import Case, Exercise, Mistake, Property
 from ..properties import matches_reference, scenario_matches, verdict
 from ..specbuilder import Tol, seed_for
@@ -51,85 +51,18 @@ EXACT = Tol(1e-6, 1e-9)
 F32 = Tol(1e-4, 1e-5)
 COUNT = Tol(0.0, 0.0)  # counts are whole numbers: exact
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "step")
-HIDDEN_ACTIVATIONS = ("relu", "sigmoid", "tanh")
+ACTIVATIONS, HIDDEN_ACTIVATIONS = dense.ACTIVATIONS, dense.HIDDEN_ACTIVATIONS
 
 
 def _a(x, dtype=np.float64):
     return np.asarray(x, dtype=dtype)
 
 
-# --- references -------------------------------------------------------------------
+# --- references: anncourse.dense -------------------------------------------------------
 
-def activate(z, activation):
-    """``activation`` ("sigmoid", "tanh", "relu" or "step") applied to ``z`` elementwise.
-
-    The step is 1 for ``z >= 0``: a sum exactly at the threshold fires.
-
-    Raises
-    ------
-    ValueError
-        For any other name; the message lists the allowed ones.
-    """
-    name = str(activation)
-    z = _a(z)
-    if name == "sigmoid":
-        return activations.sigmoid(z)
-    if name == "tanh":
-        return np.tanh(z)
-    if name == "relu":
-        return np.maximum(z, 0.0)
-    if name == "step":
-        return (z >= 0).astype(np.float64)
-    raise ValueError(f"unknown activation {name!r}: use one of {', '.join(ACTIVATIONS)}")
-
-
-def neuron_output(x, w, b, activation):
-    """One neuron: ``activation(x . w + b)`` for one sample ``(d,)`` or a batch ``(n, d)``."""
-    return activate(_a(x) @ _a(w) + float(b), activation)
-
-
-def dense_forward(X, W, b):
-    """A dense layer: ``X @ W + b`` with ``X`` (n, in), ``W`` (in, out), ``b`` (out,)."""
-    return _a(X) @ _a(W) + _a(b)
-
-
-def mlp_forward(X, weights, biases, hidden="relu"):
-    """A multilayer perceptron: ``hidden`` after every dense layer but the last, which is linear."""
-    if str(hidden) not in HIDDEN_ACTIVATIONS:
-        raise ValueError(f"unknown hidden activation {hidden!r}: use one of "
-                         f"{', '.join(HIDDEN_ACTIVATIONS)}")
-    if len(weights) != len(biases) or not weights:
-        raise ValueError("weights and biases must be two lists of the same, non-zero length")
-    a = _a(X)
-    for k, (W, b) in enumerate(zip(weights, biases)):
-        a = dense_forward(a, W, b)
-        if k < len(weights) - 1:
-            a = activate(a, hidden)
-    return a
-
-
-def count_parameters(sizes):
-    """Weights and biases of a dense network with layer sizes ``[n_in, h_1, ..., n_out]``."""
-    sizes = [int(s) for s in sizes]
-    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
-
-
-def count_multiply_adds(sizes, n_samples=1):
-    """Multiply-adds of one forward pass of ``n_samples`` samples: ``n_samples * sum(in * out)``."""
-    sizes = [int(s) for s in sizes]
-    return int(n_samples) * sum(n_in * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
-
-
-def describe_network(sizes):
-    """``(n_hidden, kind)``: hidden layers, and "none" (0), "shallow" (1 or 2) or "deep" (3+).
-
-    The syllabus's rule; other authors draw the line elsewhere.
-    """
-    if len(sizes) < 2:
-        raise ValueError("a network has at least an input and an output layer")
-    n_hidden = len(sizes) - 2
-    return n_hidden, "none" if n_hidden == 0 else "shallow" if n_hidden <= 2 else "deep"
+activate, neuron_output, dense_forward = dense.activate, dense.neuron_output, dense.dense_forward
+mlp_forward, count_parameters = dense.mlp_forward, dense.count_parameters
+count_multiply_adds, describe_network = dense.count_multiply_adds, dense.describe_network
 
 
 # --- scenario drivers (sent to the sandbox as source: stdlib only, imports inside) ---
