@@ -80,6 +80,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from anncourse._random import check_random_state, renamed
 from anncourse._validation import as_float_array
 from anncourse.nn.module import Module
 
@@ -276,7 +277,8 @@ class GradcheckResult:
         return "\n".join(lines)
 
 
-def gradcheck(f, x, grad_fn=None, *, args=(), eps=EPS, tol=TOL, tiny=TINY, seed=0):
+@renamed("seed")
+def gradcheck(f, x, grad_fn=None, *, args=(), eps=EPS, tol=TOL, tiny=TINY, random_state=0):
     """Compare analytic gradients with central differences.
 
     Two uses:
@@ -286,7 +288,7 @@ def gradcheck(f, x, grad_fn=None, *, args=(), eps=EPS, tol=TOL, tiny=TINY, seed=
     with :func:`numerical_gradient`.
 
     **A module** (any :class:`anncourse.nn.Module`). A random upstream
-    gradient ``g`` (standard normal, from ``seed``) turns the output into
+    gradient ``g`` (standard normal, from ``random_state``) turns the output into
     the number ``L = sum(module(x, *args) * g)``; then ``module.backward(g)``
     must return ``dL/dx`` and add ``dL/dp`` to every parameter's
     ``grad``. The input gradient and every parameter's gradient are
@@ -317,8 +319,12 @@ def gradcheck(f, x, grad_fn=None, *, args=(), eps=EPS, tol=TOL, tiny=TINY, seed=
     tiny : float, default 1e-3
         The floor of the relative error's denominator (see the module
         docstring).
-    seed : int, default 0
-        Seed of the random upstream gradient.
+    random_state : None, int or numpy.random.Generator, default 0
+        The source of a module's random upstream gradient ``g``: an int
+        seeds it, a Generator is used (and advanced), ``None`` draws a new
+        ``g`` on every call. The default is a fixed seed so that a check,
+        and any failure it reports, repeats exactly. The old name
+        ``seed=`` still works, with a ``DeprecationWarning``.
 
     Returns
     -------
@@ -328,25 +334,29 @@ def gradcheck(f, x, grad_fn=None, *, args=(), eps=EPS, tol=TOL, tiny=TINY, seed=
     Raises
     ------
     TypeError
-        If a module has parameters that are not float64, or a function is
-        given without ``grad_fn``.
+        If a module has parameters that are not float64, a function is
+        given without ``grad_fn``, or ``random_state`` is not None, an int
+        or a Generator.
     ValueError
-        If a function does not return a single number, or a gradient has
-        the wrong shape.
+        If a function does not return a single number, a gradient has
+        the wrong shape, or ``random_state`` is a negative int.
 
     Examples
     --------
     >>> from anncourse.nn import Linear, Sequential, Tanh
-    >>> model = Sequential(Linear(3, 4, seed=0), Tanh(), Linear(4, 2, seed=1))
+    >>> model = Sequential(Linear(3, 4, random_state=0), Tanh(), Linear(4, 2, random_state=1))
     >>> x = np.random.default_rng(0).normal(size=(5, 3))
     >>> gradcheck(model, x).passed
     True
     >>> list(gradcheck(model, x).errors)
     ['input', '0.weight', '0.bias', '2.weight', '2.bias']
     """
+    # Checked for plain functions too (which do not use it), so that a bad
+    # value is reported whatever is being checked.
+    rng = check_random_state(random_state)
     x = np.array(as_float_array(x, "x", dtype=np.float64))
     if isinstance(f, Module):
-        return _check_module(f, x, args, eps, tol, tiny, seed)
+        return _check_module(f, x, args, eps, tol, tiny, rng)
     if grad_fn is None:
         raise TypeError("gradcheck needs grad_fn, the gradient of f, to check a plain function")
     analytic = grad_fn(x.copy())
@@ -354,7 +364,7 @@ def gradcheck(f, x, grad_fn=None, *, args=(), eps=EPS, tol=TOL, tiny=TINY, seed=
     return GradcheckResult([_compare("x", analytic, numerical, tol, tiny)], tol)
 
 
-def _check_module(module, x, args, eps, tol, tiny, seed):
+def _check_module(module, x, args, eps, tol, tiny, rng):
     parameters = list(module.named_parameters())
     for name, parameter in parameters:
         if parameter.dtype != np.float64:
@@ -380,7 +390,7 @@ def _check_module(module, x, args, eps, tol, tiny, seed):
         # The analytic gradients, from one forward and one backward pass.
         rewind_generators()
         output = module(x, *args)
-        g = np.random.default_rng(seed).standard_normal(np.shape(output))
+        g = rng.standard_normal(np.shape(output))
         for _, parameter in parameters:
             parameter.grad = None
         grad_input = module.backward(g)

@@ -79,12 +79,12 @@ def networks(draw):
     widths = draw(st.lists(st.integers(1, 5), min_size=2, max_size=4))
     layers = []
     for i, (n_in, n_out) in enumerate(zip(widths, widths[1:])):
-        layers.append(nn.Linear(n_in, n_out, seed=seed + i))
+        layers.append(nn.Linear(n_in, n_out, random_state=seed + i))
         if draw(st.booleans()):
             layers.append(nn.BatchNorm1d(n_out))
         layers.append(draw(st.sampled_from(ACTIVATIONS))())
         if draw(st.booleans()):
-            layers.append(nn.Dropout(0.3, seed=seed))
+            layers.append(nn.Dropout(0.3, random_state=seed))
     model = nn.Sequential(*layers)
     if draw(st.booleans()):
         model.eval()
@@ -120,7 +120,7 @@ def test_random_networks_pass(network, batch):
     model, n_in, seed = network
     x = np.random.default_rng(seed).normal(size=(batch, n_in))
     assume(well_conditioned(model, x))
-    result = gradcheck(model, x, seed=seed)
+    result = gradcheck(model, x, random_state=seed)
     assert result.passed, result
 
 
@@ -139,7 +139,8 @@ def test_loss_modules_pass(loss, x, target):
 
 
 def test_a_whole_model_with_its_loss():
-    model = nn.Sequential(nn.Linear(4, 5, seed=0), nn.BatchNorm1d(5), nn.Tanh(), nn.Linear(5, 3, seed=1))
+    model = nn.Sequential(nn.Linear(4, 5, random_state=0), nn.BatchNorm1d(5), nn.Tanh(),
+                          nn.Linear(5, 3, random_state=1))
     criterion = nn.CrossEntropyLoss()
     x, y = np.random.default_rng(0).normal(size=(6, 4)), np.array([0, 1, 2, 0, 1, 2])
 
@@ -203,14 +204,18 @@ class DropoutWithoutMask(nn.Dropout):
 
 
 @pytest.mark.parametrize("make_model, failing", [
-    (lambda: nn.Sequential(LinearWithMeanGradient(3, 4, seed=0), nn.Tanh()), {"0.weight"}),
-    (lambda: nn.Sequential(nn.Linear(3, 4, seed=0), LinearForgettingBias(4, 2, seed=1)), {"1.bias"}),
-    (lambda: nn.Sequential(nn.Linear(3, 4, seed=0), TanhWrongDerivative(), nn.Linear(4, 2, seed=1)),
+    (lambda: nn.Sequential(LinearWithMeanGradient(3, 4, random_state=0), nn.Tanh()), {"0.weight"}),
+    (lambda: nn.Sequential(nn.Linear(3, 4, random_state=0),
+                           LinearForgettingBias(4, 2, random_state=1)),
+     {"1.bias"}),
+    (lambda: nn.Sequential(nn.Linear(3, 4, random_state=0), TanhWrongDerivative(),
+                           nn.Linear(4, 2, random_state=1)),
      {"input", "0.weight", "0.bias"}),
-    (lambda: nn.Sequential(nn.Linear(3, 4, seed=0), BatchNormIgnoringBatchStatistics(4), nn.Sigmoid()),
+    (lambda: nn.Sequential(nn.Linear(3, 4, random_state=0), BatchNormIgnoringBatchStatistics(4),
+                           nn.Sigmoid()),
      {"input", "0.weight"}),
-    (lambda: nn.Sequential(nn.Linear(3, 4, seed=0), DropoutWithoutMask(0.5, seed=0),
-                           nn.Linear(4, 2, seed=1)),
+    (lambda: nn.Sequential(nn.Linear(3, 4, random_state=0), DropoutWithoutMask(0.5, random_state=0),
+                           nn.Linear(4, 2, random_state=1)),
      {"input", "0.weight", "0.bias"}),
 ], ids=["mean_dW", "no_bias_grad", "tanh", "batchnorm", "dropout"])
 def test_broken_backward_is_caught(make_model, failing):
@@ -230,8 +235,8 @@ def test_broken_backward_is_caught(make_model, failing):
 
 def test_module_state_is_restored():
     def make():
-        return nn.Sequential(nn.Linear(3, 4, seed=0), nn.BatchNorm1d(4), nn.Dropout(0.5, seed=1),
-                             nn.Linear(4, 2, seed=2))
+        return nn.Sequential(nn.Linear(3, 4, random_state=0), nn.BatchNorm1d(4),
+                             nn.Dropout(0.5, random_state=1), nn.Linear(4, 2, random_state=2))
 
     model, twin = make(), make()
     x = np.random.default_rng(0).normal(size=(5, 3))
@@ -249,13 +254,83 @@ def test_module_state_is_restored():
     np.testing.assert_array_equal(model(x), twin(x))
 
 
+
+# --------------------------------------------------------------------------
+# random_state: where the upstream gradient g comes from
+# --------------------------------------------------------------------------
+
+
+class RecordingTanh(nn.Tanh):
+    """A correct Tanh that keeps the upstream gradient its backward pass receives."""
+
+    def backward(self, grad_output):
+        self.received = grad_output.copy()
+        return super().backward(grad_output)
+
+
+X_SMALL = np.linspace(-1, 1, 6).reshape(2, 3)
+
+
+def upstream_gradient(**kwargs):
+    module = RecordingTanh()
+    assert gradcheck(module, X_SMALL, **kwargs).passed
+    return module.received
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**63))
+def test_an_int_random_state_seeds_the_upstream_gradient(seed):
+    expected = np.random.default_rng(seed).standard_normal(X_SMALL.shape)
+    np.testing.assert_array_equal(upstream_gradient(random_state=seed), expected)
+
+
+def test_the_default_is_the_fixed_seed_0():
+    expected = np.random.default_rng(0).standard_normal(X_SMALL.shape)
+    np.testing.assert_array_equal(upstream_gradient(), expected)
+
+
+def test_a_generator_is_used_and_advanced():
+    generator, twin = np.random.default_rng(7), np.random.default_rng(7)
+    np.testing.assert_array_equal(upstream_gradient(random_state=generator),
+                                  twin.standard_normal(X_SMALL.shape))
+    assert generator.integers(2**62) == twin.integers(2**62)
+
+
+def test_none_draws_a_new_upstream_gradient_each_time():
+    # Two independent standard normal draws of 6 values are never equal.
+    assert not np.array_equal(upstream_gradient(random_state=None),
+                              upstream_gradient(random_state=None))
+
+
+def test_the_old_name_seed_still_works_with_a_deprecation_warning():
+    with pytest.warns(DeprecationWarning, match=r"gradcheck\(seed=\.\.\.\) is deprecated"):
+        old = upstream_gradient(seed=5)
+    np.testing.assert_array_equal(old, upstream_gradient(random_state=5))
+    with pytest.raises(TypeError, match="both seed= and random_state="):
+        gradcheck(RecordingTanh(), X_SMALL, seed=1, random_state=1)
+
+
+@pytest.mark.parametrize("bad, error, message", [
+    (0.5, TypeError, "not float"),
+    (True, TypeError, "not bool"),
+    ("0", TypeError, "not str"),
+    (np.random.RandomState(0), TypeError, "not RandomState"),
+    (-1, ValueError, ">= 0"),
+], ids=["float", "bool", "str", "legacy_RandomState", "negative"])
+def test_bad_random_states_are_refused_for_modules_and_functions(bad, error, message):
+    with pytest.raises(error, match=message):
+        gradcheck(RecordingTanh(), X_SMALL, random_state=bad)
+    with pytest.raises(error, match=message):
+        gradcheck(lambda x: np.sum(x**2), X_SMALL, grad_fn=lambda x: 2 * x, random_state=bad)
+
+
 def test_float32_modules_are_refused():
     with pytest.raises(TypeError, match="float64 parameters, but weight is float32"):
         gradcheck(nn.Linear(2, 2, dtype=np.float32), np.ones((1, 2)))
 
 
 def test_result_repr_and_lookup():
-    result = gradcheck(nn.Linear(2, 3, seed=0), np.ones((4, 2)))
+    result = gradcheck(nn.Linear(2, 3, random_state=0), np.ones((4, 2)))
     assert isinstance(result, GradcheckResult)
     text = repr(result)
     assert text.startswith("GradcheckResult(passed=True, tol=1e-05)")
