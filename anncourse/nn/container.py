@@ -33,7 +33,7 @@ class Sequential(Module):
     --------
     >>> import numpy as np
     >>> from anncourse.nn import Linear, ReLU
-    >>> model = Sequential(Linear(4, 8, seed=0), ReLU(), Linear(8, 2, seed=1))
+    >>> model = Sequential(Linear(4, 8, random_state=0), ReLU(), Linear(8, 2, random_state=1))
     >>> model
     Sequential(
       (0): Linear(in_features=4, out_features=8, bias=True)

@@ -334,7 +334,7 @@ class Module:
         Examples
         --------
         >>> from anncourse.nn import Linear, ReLU, Sequential
-        >>> model = Sequential(Linear(3, 2, seed=0), ReLU(), Linear(2, 1, seed=0))
+        >>> model = Sequential(Linear(3, 2, random_state=0), ReLU(), Linear(2, 1, random_state=0))
         >>> list(model.state_dict())
         ['0.weight', '0.bias', '2.weight', '2.bias']
         """
