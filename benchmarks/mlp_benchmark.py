@@ -68,10 +68,10 @@ def train_flops_per_sample(sizes):
     return 3 * forward
 
 
-def anncourse_mlp(sizes, seed=SEED):
+def anncourse_mlp(sizes, random_state=SEED):
     layers = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(Linear(n_in, n_out, seed=seed + i, dtype=np.float32))
+        layers.append(Linear(n_in, n_out, random_state=random_state + i, dtype=np.float32))
         if i < len(sizes) - 2:
             layers.append(ReLU())
     return Sequential(*layers)
@@ -96,7 +96,7 @@ def run_anncourse(sizes, X, y, X_test, y_test, batch_size, epochs):
     model = anncourse_mlp(sizes)
     optimizer = Adam(model.parameters(), lr=LR)
     seconds = _seconds(lambda: fit(model, CrossEntropyLoss(), optimizer, (X, y), epochs,
-                                   batch_size, seed=SEED, progress=False))
+                                   batch_size, random_state=SEED, progress=False))
     accuracy = None
     if X_test is not None:
         accuracy = float(np.mean(model(X_test).argmax(axis=1) == y_test))
@@ -115,7 +115,7 @@ def run_torch(sizes, X, y, X_test, y_test, batch_size, epochs):
         rng = np.random.default_rng(SEED)
         model.train()
         for _ in range(epochs):
-            for xb, yb in iterate_minibatches(X, y, batch_size, seed=rng):
+            for xb, yb in iterate_minibatches(X, y, batch_size, random_state=rng):
                 optimizer.zero_grad()
                 loss = criterion(model(torch.from_numpy(xb)), torch.from_numpy(yb))
                 loss.backward()
