@@ -34,6 +34,11 @@ def _activate(z, activation):
     return dense.activate(z, activation)
 
 
+def _signed(value):
+    """``+ 0.5`` or ``− 0.5``: a term of a sum, sign first."""
+    return f"{'−' if value < 0 else '+'} {_fmt(abs(value))}"
+
+
 def neuron_plane(w1, w2, b, activation="sigmoid", points=121, span=_SPAN):
     """One neuron's output on a grid over the plane ``[-span, span]^2``.
 
@@ -132,17 +137,17 @@ class NeuronPlaneExplorer(_Explorer):
         fig.colorbar(image, ax=ax, label=f"{activation}(z)")
         z = w1 * x1 + w2 * x2 + b
         if z.min() < 0 < z.max():
-            ax.contour(x1, x2, z, levels=[0.0], colors=[_OKABE_ITO["orange"]], linestyles="--",
+            ax.contour(x1, x2, z, levels=[0.0], colors=[_OKABE_ITO["vermillion"]], linestyles="--",
                        linewidths=2.2)
         if w1 or w2:
             norm = float(np.hypot(w1, w2))
             ax.annotate("", xy=(1.5 * w1 / norm, 1.5 * w2 / norm), xytext=(0.0, 0.0),
-                        arrowprops=dict(arrowstyle="-|>", color=_OKABE_ITO["vermillion"], linewidth=2))
+                        arrowprops=dict(arrowstyle="-|>", color="#000000", linewidth=2))
         ax.set_xlim(-_SPAN, _SPAN)
         ax.set_ylim(-_SPAN, _SPAN)
         ax.set_xlabel("x₁", fontsize=11)
         ax.set_ylabel("x₂", fontsize=11)
-        ax.set_title(f"{activation}({_fmt(w1)}·x₁ + {_fmt(w2)}·x₂ + {_fmt(b)})", fontsize=12)
+        ax.set_title(f"{activation}({_fmt(w1)}·x₁ {_signed(w2)}·x₂ {_signed(b)})", fontsize=12)
         return fig
 
     def describe(self, w1, w2, b, activation):
