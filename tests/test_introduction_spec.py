@@ -19,27 +19,6 @@ from anncourse.grading.core import evaluate
 from anncourse.grading.specs import exercises
 
 EXERCISES = exercises("01-introduction")
-MISTAKES = [(name, mistake) for name, ex in sorted(EXERCISES.items()) for mistake in ex.mistakes]
-
-
-@pytest.mark.parametrize("name", sorted(EXERCISES))
-def test_reference_passes_every_check(name):
-    ex = EXERCISES[name]
-    assert ex.reference is not None, f"{name}: the spec must name its reference"
-    assert evaluate(ex.reference, ex, visible=True, hidden=True) == []
-
-
-@pytest.mark.parametrize("name", sorted(EXERCISES))
-def test_every_exercise_lists_a_usual_mistake(name):
-    assert EXERCISES[name].mistakes, f"{name}: list at least one usual mistake with its hint"
-
-
-@pytest.mark.parametrize("name, mistake", MISTAKES,
-                         ids=[f"{name}-{m.label}" for name, m in MISTAKES])
-def test_mistake_fails_with_its_hint(name, mistake):
-    failures = evaluate(mistake.func, EXERCISES[name], visible=True)
-    assert failures, f"{name}: the mistake {mistake.label!r} passes the visible checks"
-    assert mistake.hint in failures[0], failures[0]
 
 
 # --- beyond the generated tests: correct styles pass, subtle mistakes fail -----------------------
