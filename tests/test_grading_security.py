@@ -11,11 +11,8 @@ instructor's solutions/ nor the gradebook may change under the attacks.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -202,3 +199,49 @@ def test_self_check_agrees_with_the_grader(graded):
         mine = {r.grade_id: r.earned for r in self_check(nb, isolation="require")}
         score = exercise_score(course, student, gid)[0]
         assert mine[f"test_{gid}"] == score, f"{name}: self-check {mine[f'test_{gid}']}, grader {score}"
+
+
+# Attacks whose trick does not depend on what the function computes: each is
+# tried on the first exercise of every written chapter, renamed to it, through
+# the grader's own function (the nbgrader run above covers 18-loss-functions;
+# the slow ones, which only burn their time budget, stay there).
+GENERIC_ATTACKS = ("custom_exception_handler", "forge_answers", "forged_reply_types",
+                   "huge_integer", "input_transformer", "nested_json", "os_exit",
+                   "patch_builtins", "patch_grader", "patch_numpy", "pre_run_cell",
+                   "system_exit", "write_gradebook", "write_solutions")
+
+
+def _written():
+    from conftest import WRITTEN
+
+    return [a.slug for a in WRITTEN]
+
+
+@pytest.mark.parametrize("slug", _written())
+def test_generic_attacks_earn_nothing_in_every_chapter(slug, tmp_path):
+    import re
+
+    from anncourse.grading.notebook import grade_notebook
+
+    source = nbformat.read(ROOT / "solutions" / slug / f"{slug}.ipynb", as_version=4)
+    released = nbformat.read(ROOT / "course" / slug / f"{slug}.ipynb", as_version=4)
+    index, gid = first_exercise(released)
+    test_index = next(i for i, c in enumerate(released.cells)
+                      if c.metadata.get("nbgrader", {}).get("grade_id") == f"test_{gid}")
+    earned = {}
+    for name in GENERIC_ATTACKS:
+        code = (CORPUS / "attacks" / f"{name}.py").read_text()
+        code = re.sub(r"def mse\(y_true, y_pred\)", f"def {gid}(*args, **kwargs)", code)
+        nb = nbformat.from_dict(released)
+        nb.cells[index].source = code.replace("{COURSE}", str(tmp_path))
+        # Graded with the instructor's test cells, as nbgrader restores them.
+        nb.cells[test_index].source = source.cells[test_index].source
+        grades = {g.grade_id: g for g in grade_notebook(nb)}
+        earned[name] = grades[f"test_{gid}"].earned
+    assert earned == {name: 0 for name in GENERIC_ATTACKS}
+    # The same path gives the instructor's answer (without its markers) full marks.
+    nb = nbformat.from_dict(released)
+    nb.cells[index].source = without_markers(source).cells[index].source
+    nb.cells[test_index].source = source.cells[test_index].source
+    right = {g.grade_id: g for g in grade_notebook(nb)}[f"test_{gid}"]
+    assert right.earned == right.points > 0, right.text
