@@ -132,7 +132,7 @@ NOTEBOOK_STATE = """() => {
     const json = cell.toJSON();
     if (json.execution_count === null) unrun++;
     for (const out of json.outputs) {
-      if (out.output_type === 'error') errors.push([i, out.ename, String(out.evalue).slice(0, 300)]);
+      if (out.output_type === 'error') errors.push([i, out.ename, String(out.evalue).slice(0, 4000)]);
     }
   }
   const kernel = panel.sessionContext.session?.kernel?.status;
@@ -261,7 +261,9 @@ def test_headings_have_no_missing_glyphs(page, lab, slug):
 def test_learner_moves_a_slider_and_the_explorer_redraws(page, lab, slug):
     if not get(slug).explorers:
         pytest.skip(f"{slug} has no explorer")
-    slider = page.locator(".widget-slider").first
+    # The chapter's own notebook is the visible tab; earlier chapters' tabs
+    # stay open, hidden, with sliders of their own.
+    slider = page.locator(".widget-slider:visible").first
     slider.scroll_into_view_if_needed()
     box = slider.locator("xpath=ancestor::div[contains(@class,'widget-vbox')][1]")
     image = box.locator("img").first
