@@ -22,10 +22,10 @@ from traitlets import Float, Integer, Unicode
 
 from .notebook import (_HIDDEN, TIME_BUDGET, CellGrade, _is_test_cell, checks_in,
                        copies_reference, course_secret, grade_notebook, learner_cells,
-                       learner_code_above, submission_salt)
+                       submission_salt)
 
 __all__ = ["FlagForReview", "TrustedGrades", "checks_in", "copies_reference", "grade_notebook",
-           "learner_cells", "learner_code_above"]
+           "learner_cells"]
 
 
 

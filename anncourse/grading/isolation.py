@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["PACKAGES", "SITE", "TMP_BYTES", "TORCH_MEMORY_MB", "command", "isolation_available",
-           "interpreter", "limits", "mount_plan", "private_site", "spawn", "with_fd3"]
+           "interpreter", "limits", "mount_plan", "private_site", "spawn"]
 
 SITE = "/sandbox/site"
 _SITE = SITE
@@ -601,21 +601,6 @@ _MOVE = " 3>&1 >/dev/null"
 _PRLIMIT_NAMES = {resource.RLIMIT_AS: "as", resource.RLIMIT_CPU: "cpu",
                   resource.RLIMIT_NPROC: "nproc", resource.RLIMIT_FSIZE: "fsize",
                   resource.RLIMIT_NOFILE: "nofile", resource.RLIMIT_CORE: "core"}
-
-
-def with_fd3(fd: int, then):
-    """A ``preexec_fn`` putting ``fd`` on number 3, then calling ``then``.
-
-    Deprecated: it needs 3 in ``pass_fds``, which fails with EBADF when the
-    grading process has its own file on 3 and an at-fork handler closes it
-    in the child (matplotlib's font cache does).  Use :func:`spawn`.
-    """
-    def prepare():
-        if fd != 3:
-            os.dup2(fd, 3)
-        then()
-
-    return prepare
 
 
 def spawn(argv: list[str], *, answer_fd: int, memory_mb: int, cpu_seconds: int,

@@ -151,11 +151,6 @@ def learner_cells(nb) -> tuple[list[dict], dict[int, int], list[str]]:
     return cells, where, notes
 
 
-def learner_code_above(nb, index: int) -> list[str]:
-    """The code cells above cell ``index``, test cells left out (sources only)."""
-    return [c.source for c in nb.cells[:index] if c.cell_type == "code" and not _is_test_cell(c)]
-
-
 # --- copies of the reference ------------------------------------------------
 
 def _canonical(node: ast.AST) -> str:
