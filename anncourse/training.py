@@ -10,7 +10,7 @@ one step of the optimizer::
             optimizer.zero_grad()                 # forget the last batch's gradient
             out = model(xb)                       # forward
             value = loss(out, yb)
-            model.backward(loss.backward())       # backward: fills p.grad
+            model.backward(loss.backward(), input_grad=False)  # fills p.grad
             optimizer.step()                      # update every parameter
         model.eval()
         ...                                       # validation loss, callbacks
@@ -28,6 +28,7 @@ import numpy as np
 from anncourse._random import check_random_state, renamed
 from anncourse.data._checks import check_count, check_same_length
 from anncourse.data.batching import iterate_minibatches
+from anncourse.nn.module import _takes_input_grad
 from anncourse.regularization.early_stopping import EarlyStopping
 
 __all__ = ["History", "EarlyStoppingCallback", "fit", "plot_history"]
@@ -181,7 +182,7 @@ def fit(model, loss, optimizer, data, epochs, batch_size, validation=None, callb
         optimizer.zero_grad()
         out = model(xb)
         value = loss(out, yb)
-        model.backward(loss.backward())
+        model.backward(loss.backward(), input_grad=False)
         optimizer.step()
 
     The epoch's ``loss`` is the mean of the batch losses weighted by batch
@@ -268,6 +269,8 @@ def fit(model, loss, optimizer, data, epochs, batch_size, validation=None, callb
         names += ["val_" + name for name in names]
     history = History((name, []) for name in names)
 
+    # Nobody uses the gradient of the data; a model that can skip it does.
+    backward_options = {"input_grad": False} if _takes_input_grad(model) else {}
     bar = None
     if progress:
         # Imported here: tqdm.auto looks for Jupyter widgets, which takes time.
@@ -281,7 +284,7 @@ def fit(model, loss, optimizer, data, epochs, batch_size, validation=None, callb
                 optimizer.zero_grad()
                 out = model(xb)
                 value = loss(out, yb)
-                model.backward(loss.backward())
+                model.backward(loss.backward(), **backward_options)
                 optimizer.step()
                 total += float(value) * len(yb)
                 if metrics:

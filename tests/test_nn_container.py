@@ -173,3 +173,75 @@ def test_repr_nests():
         "  (1): Dropout(p=0.1)\n"
         ")"
     )
+
+
+def test_backward_without_input_grad_gives_the_same_parameter_gradients():
+    rng = np.random.default_rng(3)
+    x, g = rng.normal(size=(7, 6)), rng.normal(size=(7, 3))
+    full, skipped = build_pair(np.float64, seed=3)[0], build_pair(np.float64, seed=3)[0]
+    full(x)
+    dx = full.backward(g)
+    skipped(x)
+    assert skipped.backward(g, input_grad=False) is None
+    assert dx.shape == x.shape
+    for (name, p), (_, q) in zip(full.named_parameters(), skipped.named_parameters()):
+        # Identical operations in the identical order: the results are equal, not close.
+        np.testing.assert_array_equal(p.grad, q.grad, err_msg=name)
+
+
+class _OldStyleScale(nn.Module):
+    """A module written without ``input_grad``, as a learner may write one."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(np.array(2.0))
+
+    def forward(self, x):
+        self._saved = (x,)
+        return self.w.data * x
+
+    def backward(self, grad_output):
+        (x,) = self._saved_for_backward()
+        self.w.accumulate_grad(np.sum(grad_output * x))
+        return grad_output * self.w.data
+
+
+def test_a_first_layer_without_input_grad_still_works():
+    model = nn.Sequential(_OldStyleScale(), nn.Linear(3, 2, random_state=0))
+    x = np.arange(6.0).reshape(2, 3)
+    model(x)
+    # The old-style layer is asked for its input gradient, which it returns.
+    dx = model.backward(np.ones((2, 2)), input_grad=False)
+    assert dx.shape == x.shape
+    assert model[0].w.grad is not None
+
+
+def test_fit_trains_a_model_whose_backward_has_no_input_grad():
+    from anncourse.optim import SGD
+    from anncourse.training import fit
+
+    class Wrapper:
+        """A duck-typed model: only __call__, backward, train, eval."""
+
+        def __init__(self):
+            self.inner = nn.Linear(2, 1, random_state=0)
+
+        def __call__(self, x):
+            return self.inner(x)
+
+        def backward(self, grad):
+            return self.inner.backward(grad)
+
+        def train(self):
+            self.inner.train()
+
+        def eval(self):
+            self.inner.eval()
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 2))
+    y = X @ np.array([[1.0], [-2.0]])
+    model = Wrapper()
+    history = fit(model, nn.MSELoss(), SGD(model.inner.parameters(), lr=0.1), (X, y),
+                  epochs=20, batch_size=16, random_state=0, progress=False)
+    assert history["loss"][-1] < 1e-3 * history["loss"][0]

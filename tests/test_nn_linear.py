@@ -192,3 +192,34 @@ def test_no_warnings_for_huge_inputs():
         warnings.simplefilter("error")
         layer(np.array([[1e150, -1e150]]))
         layer.backward(np.ones((1, 2)))
+
+
+def test_backward_can_skip_the_input_gradient():
+    rng = np.random.default_rng(5)
+    x, g = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
+    a, b = Linear(3, 2, random_state=5), Linear(3, 2, random_state=5)
+    a(x)
+    a.backward(g)
+    b(x)
+    assert b.backward(g, input_grad=False) is None
+    np.testing.assert_array_equal(a.weight.grad, b.weight.grad)
+    np.testing.assert_array_equal(a.bias.grad, b.bias.grad)
+
+
+def test_gradient_handed_over_is_not_shared_with_a_later_backward():
+    # The first backward's gradient becomes .grad without a copy; the second
+    # adds into it. A caller's own array passed with the default copy=True
+    # must never be aliased.
+    layer = Linear(3, 2, random_state=1)
+    x, g = np.ones((2, 3)), np.ones((2, 2))
+    layer(x)
+    layer.backward(g)
+    first = layer.weight.grad
+    layer.backward(g)
+    assert layer.weight.grad is first
+    np.testing.assert_array_equal(first, np.full((2, 3), 4.0))
+    mine = np.ones((2, 3))
+    layer.zero_grad()
+    layer.weight.accumulate_grad(mine)
+    layer.weight.accumulate_grad(mine)
+    np.testing.assert_array_equal(mine, np.ones((2, 3)))

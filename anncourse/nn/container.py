@@ -1,7 +1,7 @@
 """Sequential: a chain of modules, each feeding the next."""
 from __future__ import annotations
 
-from anncourse.nn.module import Module
+from anncourse.nn.module import Module, _takes_input_grad
 
 __all__ = ["Sequential"]
 
@@ -14,6 +14,9 @@ class Sequential(Module):
 
         forward:   h_0 = x,  h_k = layer_k(h_{k-1}),  y = h_K
         backward:  g_K = dL/dy,  g_{k-1} = layer_k.backward(g_k),  dL/dx = g_0
+
+    ``backward(g, input_grad=False)`` skips ``g_0`` where the first layer
+    allows it and returns ``None``: training needs no gradient of the data.
 
     The layers are registered under the names ``"0"``, ``"1"``, ..., so
     the parameters are called ``"0.weight"``, ``"0.bias"`` and so on, as in
@@ -84,8 +87,12 @@ class Sequential(Module):
             x = layer(x)
         return x
 
-    def backward(self, grad_output):
+    def backward(self, grad_output, input_grad=True):
+        layers = self.layers
         grad = grad_output
-        for layer in reversed(self._modules.values()):
+        for index in range(len(layers) - 1, -1, -1):
+            layer = layers[index]
+            if index == 0 and not input_grad and _takes_input_grad(layer):
+                return layer.backward(grad, input_grad=False)
             grad = layer.backward(grad)
         return grad

@@ -153,16 +153,20 @@ class Linear(Module):
             y += self.bias.data
         return y
 
-    def backward(self, grad_output):
+    def backward(self, grad_output, input_grad=True):
         (x,) = self._saved_for_backward()
         g = self._check_grad_output(grad_output, x.shape[:-1] + (self.out_features,), x.dtype)
         # Flatten any leading axes into one batch axis; for (N, in) inputs
         # these reshapes are free views.
         g_2d = g.reshape(-1, self.out_features)
         x_2d = x.reshape(-1, self.in_features)
-        self.weight.accumulate_grad(g_2d.T @ x_2d)
+        self.weight.accumulate_grad(g_2d.T @ x_2d, copy=False)
         if self.bias is not None:
-            self.bias.accumulate_grad(g_2d.sum(axis=0))
+            self.bias.accumulate_grad(g_2d.sum(axis=0), copy=False)
+        if not input_grad:
+            # The first layer's dL/dx is a third of its backward matmul work,
+            # and nobody uses the gradient of the data (PyTorch skips it too).
+            return None
         return g @ self.weight.data
 
     def extra_repr(self):

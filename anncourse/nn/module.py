@@ -23,6 +23,9 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import functools
+import inspect
+
 import numpy as np
 
 from anncourse._validation import as_float_array
@@ -184,12 +187,19 @@ class Module:
     def __call__(self, *inputs, **kwargs):
         return self.forward(*inputs, **kwargs)
 
-    def backward(self, grad_output):
+    def backward(self, grad_output, input_grad=True):
         """Return ``dL/dinput`` given ``grad_output = dL/doutput``.
 
         Adds ``dL/dparameter`` to the ``grad`` of each parameter. It uses
         what the latest :meth:`forward` call saved, so the input passed to
         that call must not be modified in place in between.
+
+        With ``input_grad=False`` the caller does not need ``dL/dinput``
+        (the input is the data, as for the first layer of a model in
+        training), so a layer may skip computing it and return ``None``;
+        layers for which it costs nothing may return it anyway. Subclasses
+        may leave this argument out: :class:`Sequential` then asks them for
+        the input gradient as before.
         """
         raise NotImplementedError(f"{type(self).__name__} must define backward()")
 
@@ -446,3 +456,14 @@ def _as_layer_input(x, dtype, layer):
             f"layer with dtype=np.{x.dtype}"
         )
     return x
+
+
+@functools.lru_cache(maxsize=None)
+def _backward_has_input_grad(cls):
+    parameters = inspect.signature(cls.backward).parameters.values()
+    return any(p.name == "input_grad" or p.kind is p.VAR_KEYWORD for p in parameters)
+
+
+def _takes_input_grad(layer):
+    """Whether ``layer.backward`` accepts ``input_grad`` (a module written without it may not)."""
+    return _backward_has_input_grad(type(layer))

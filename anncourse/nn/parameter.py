@@ -52,15 +52,21 @@ class Parameter:
     def dtype(self):
         return self.data.dtype
 
-    def accumulate_grad(self, grad) -> None:
-        """Add ``grad`` to :attr:`grad` (creating it on the first call)."""
+    def accumulate_grad(self, grad, copy=True) -> None:
+        """Add ``grad`` to :attr:`grad` (creating it on the first call).
+
+        With ``copy=False`` the caller hands ``grad`` over: it was just
+        computed and nobody else holds it, so the first call can keep it as
+        :attr:`grad` instead of copying it (layers do this; the saving is a
+        full pass over the gradient's memory per parameter and step).
+        """
         grad = np.asarray(grad, dtype=self.data.dtype)
         if grad.shape != self.data.shape:
             raise ValueError(
                 f"gradient has shape {grad.shape} but the parameter has shape {self.data.shape}"
             )
         if self.grad is None:
-            self.grad = grad.copy()
+            self.grad = grad.copy() if copy else grad
         else:
             self.grad += grad
 

@@ -40,8 +40,8 @@ class Adam(Optimizer):
     Adam; ``amsgrad`` (Reddi, Kale and Kumar, 2018) divides by the largest
     ``v`` seen so far, so that the step size can never grow.
 
-    The code computes ``sqrt(v_hat)`` as ``sqrt(v) / sqrt(1 - beta2^t)``, in
-    PyTorch's order of operations.
+    The code computes ``sqrt(v_hat)`` as ``sqrt(v) / sqrt(1 - beta2^t)`` and
+    divides ``m`` by ``1 - beta1^t`` last, in PyTorch's order of operations.
 
     Parameters
     ----------
@@ -101,13 +101,26 @@ class Adam(Optimizer):
 
         if group["weight_decay"] != 0:
             grad = grad + group["weight_decay"] * param.data
-        m[...] = beta1 * m + (1 - beta1) * grad
-        v[...] = beta2 * v + (1 - beta2) * grad**2
-        m_hat = m / (1 - beta1**t)
+        # The same lines as the docstring, in place: one scratch array and
+        # no new arrays per step (this loop is most of a training step's
+        # elementwise work). The moving average of g is computed as
+        # m + (1 - beta1) * (g - m), as torch's lerp_ does.
+        work = self._workspace(param)
+        np.subtract(grad, m, out=work)
+        work *= 1 - beta1
+        m += work                                   # m = beta1 m + (1 - beta1) g
+        np.multiply(grad, grad, out=work)
+        work *= 1 - beta2
+        v *= beta2
+        v += work                                   # v = beta2 v + (1 - beta2) g^2
         if group["amsgrad"]:
             v_max = state["max_exp_avg_sq"]
-            v_max[...] = np.maximum(v_max, v)
-            sqrt_v_hat = np.sqrt(v_max) / math.sqrt(1 - beta2**t)
+            np.maximum(v_max, v, out=v_max)
+            np.sqrt(v_max, out=work)
         else:
-            sqrt_v_hat = np.sqrt(v) / math.sqrt(1 - beta2**t)
-        param.data -= group["lr"] * m_hat / (sqrt_v_hat + group["eps"])
+            np.sqrt(v, out=work)
+        work /= math.sqrt(1 - beta2**t)             # sqrt(v_hat)
+        work += group["eps"]
+        np.divide(m, work, out=work)
+        work *= group["lr"] / (1 - beta1**t)        # lr * m_hat / (sqrt(v_hat) + eps)
+        param.data -= work

@@ -137,6 +137,20 @@ class Optimizer:
         """
         raise NotImplementedError
 
+    def _workspace(self, param):
+        """A scratch array shaped like ``param``, reused at every step.
+
+        Elementwise updates write their intermediate results here (with
+        NumPy's ``out=``) instead of allocating new arrays at every step.
+        It holds nothing from one step to the next, so it is not state and
+        is not saved by :meth:`state_dict`.
+        """
+        workspaces = self.__dict__.setdefault("_workspaces", {})
+        buffer = workspaces.get(param)
+        if buffer is None or buffer.shape != param.data.shape or buffer.dtype != param.data.dtype:
+            buffer = workspaces[param] = np.empty_like(param.data)
+        return buffer
+
     def add_param_group(self, param_group):
         """Add a parameter group, filling in the default hyper-parameters.
 
