@@ -41,7 +41,7 @@ from .. import activations, losses
 from .losses import _LABEL_SIZE, _OKABE_ITO, _TITLE_SIZE, _Explorer, _figure, _fmt, _slider, _table, _toggle
 
 __all__ = ["LOSSES", "MODELS", "best_fit", "fit_cost", "loss_metric_curves", "loss_metric_explorer",
-           "outlier_explorer"]
+           "one_input_data", "outlier_explorer"]
 
 LOSSES = ("mse", "mae", "huber")
 MODELS = ("constant", "line")
@@ -264,8 +264,12 @@ def outlier_explorer(outlier_x=1.5, outlier_y=3.0, model="constant", delta=1.0):
 
 # --- a loss is not a metric ---------------------------------------------------------------
 
-def _one_input_data(seed=3):
-    """Twenty points of two overlapping classes on a line (class 1 to the right)."""
+def one_input_data(seed=3):
+    """The loss-metric explorer's data: twenty points of two overlapping classes on a line.
+
+    Ten of class 0 around x = -1 and ten of class 1 around x = +1 (standard
+    deviation 1), drawn with ``seed``; returns ``(x, y)``.
+    """
     rng = np.random.default_rng(seed)
     x = np.concatenate([rng.normal(-1.0, 1.0, 10), rng.normal(1.0, 1.0, 10)])
     y = np.concatenate([np.zeros(10), np.ones(10)])
@@ -301,7 +305,7 @@ class LossMetricExplorer(_Explorer):
     """A one-input logistic model: BCE and accuracy along its weight."""
 
     def __init__(self, w=0.5, b=1.0, seed=3):
-        self.x, self.y = _one_input_data(seed)
+        self.x, self.y = one_input_data(seed)
         self.ws = np.linspace(-2.0, 6.0, 401)
         controls = {"w": _slider(w, -2.0, 6.0, 0.05, "weight w"),
                     "b": _slider(b, -3.0, 3.0, 0.1, "bias b")}
