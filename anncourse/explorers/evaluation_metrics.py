@@ -31,7 +31,7 @@ from .. import metrics
 from .losses import _OKABE_ITO, _Explorer, _fmt, _png, _slider, _table, _toggle
 
 __all__ = ["ThresholdExplorer", "ResidualExplorer", "breast_cancer_scores", "diabetes_sample",
-           "fit_line", "residual_explorer", "threshold_counts", "threshold_curves",
+           "fit_line", "rare_positives", "residual_explorer", "threshold_counts", "threshold_curves",
            "threshold_explorer"]
 
 FEATURES = ("mean texture", "mean smoothness")
@@ -101,14 +101,21 @@ def breast_cancer_scores(features=FEATURES, folds=5, seed=0):
     return y, scores
 
 
-def rare_positives(y, scores, share=0.05, seed=0):
+def rare_positives(y, scores, share=0.05):
     """Keep every negative and just enough positives for them to be ``share`` of the samples.
+
+    The positives kept are spread evenly over the positives sorted by score
+    (the middle one of each of ``k`` equal groups), so they have the same
+    score distribution as all of them: what changes is the class balance,
+    not how well the scores separate the classes.  A random subsample of
+    a few positives would move the ROC curve by chance.
 
     Examples
     --------
-    >>> y, s = rare_positives(np.array([1, 1, 1, 0, 0, 0, 0]), np.arange(7.0), share=0.2)
-    >>> y.tolist()
-    [1, 0, 0, 0, 0]
+    >>> y, s = rare_positives(np.array([1, 1, 1, 0, 0, 0, 0]), np.array([0.9, 0.5, 0.7, 0, 0, 0, 0]),
+    ...                       share=0.2)
+    >>> y.tolist(), s.tolist()
+    ([1, 0, 0, 0, 0], [0.7, 0.0, 0.0, 0.0, 0.0])
     """
     y, scores = np.asarray(y), np.asarray(scores)
     if not 0 < share < 1:
@@ -118,8 +125,9 @@ def rare_positives(y, scores, share=0.05, seed=0):
     keep = max(1, round(share * len(negatives) / (1 - share)))
     if keep > len(positives):
         raise ValueError(f"{len(positives)} positives cannot make {share:.0%} of the samples")
-    chosen = np.sort(np.random.default_rng(seed).choice(positives, size=keep, replace=False))
-    order = np.sort(np.r_[chosen, negatives])
+    by_score = positives[np.argsort(scores[positives], kind="stable")]
+    middles = ((np.arange(keep) + 0.5) * len(positives) / keep).astype(int)
+    order = np.sort(np.r_[by_score[middles], negatives])
     return y[order], scores[order]
 
 
