@@ -74,6 +74,9 @@ def digits_split(random_state=0, n_test=360):
 def build_mlp(depth, width, batch_norm, init="kaiming_uniform", n_in=64, n_out=10, random_state=0):
     """``depth`` hidden layers ``Linear -> [BatchNorm1d] -> ReLU`` of ``width``, then a linear output.
 
+    ``batch_norm`` is True, False, or a function ``width -> Module`` that
+    makes the normalisation layer (a batch norm of your own, say).
+
     Examples
     --------
     >>> model = build_mlp(2, 16, batch_norm=True)
@@ -87,7 +90,8 @@ def build_mlp(depth, width, batch_norm, init="kaiming_uniform", n_in=64, n_out=1
     for _ in range(int(depth)):
         layers.append(nn.Linear(n, int(width), init=init, random_state=rng))
         if batch_norm:
-            layers.append(nn.BatchNorm1d(int(width)))
+            layers.append(batch_norm(int(width)) if callable(batch_norm)
+                          else nn.BatchNorm1d(int(width)))
         layers.append(nn.ReLU())
         n = int(width)
     layers.append(nn.Linear(n, n_out, init=init, random_state=rng))
@@ -133,8 +137,9 @@ def train_mlp(depth=8, width=64, batch_norm=True, init="kaiming_uniform", epochs
     ----------
     depth, width : int
         Hidden layers and their width.
-    batch_norm : bool
-        Insert ``BatchNorm1d`` between each hidden ``Linear`` and its ReLU.
+    batch_norm : bool or callable
+        Insert ``BatchNorm1d`` between each hidden ``Linear`` and its ReLU;
+        a callable ``width -> Module`` makes another normalisation layer.
     init : str
         ``Linear``'s ``init`` (the default is PyTorch's).
     epochs, lr, batch_size : int, float, int
