@@ -366,9 +366,19 @@ def train_eval_outputs(batch_size=16, batches_seen=50, momentum=0.1, sample=0, d
     ------
     ValueError
         If ``batch_size`` is below 2 or ``sample`` is out of range.
+
+    Notes
+    -----
+    Results are cached (the explorer's figure and its table ask for the
+    same numbers); the arrays returned are read-only.
     """
+    return _train_eval_outputs(int(batch_size), int(batches_seen), float(momentum), int(sample),
+                               int(draws), int(random_state))
+
+
+@functools.lru_cache(maxsize=16)
+def _train_eval_outputs(batch_size, batches_seen, momentum, sample, draws, random_state):
     ink = _feature()
-    batch_size, sample = int(batch_size), int(sample)
     if batch_size < 2:
         raise ValueError(f"batch_size must be at least 2 (batch statistics), got {batch_size}")
     if not 0 <= sample < len(ink):
@@ -389,11 +399,14 @@ def train_eval_outputs(batch_size=16, batches_seen=50, momentum=0.1, sample=0, d
         variances.append(float(layer.running_var[0]))
     layer.eval()
     value = float(ink[sample])
-    return {"train_outputs": train_outputs,
-            "eval_output": float(layer(np.array([[value]]))[0, 0]),
-            "population_output": float((value - ink.mean()) / np.sqrt(ink.var() + layer.eps)),
-            "running_mean": np.array(means), "running_var": np.array(variances),
-            "data_mean": float(ink.mean()), "data_var": float(ink.var(ddof=1)), "value": value}
+    result = {"train_outputs": train_outputs,
+              "eval_output": float(layer(np.array([[value]]))[0, 0]),
+              "population_output": float((value - ink.mean()) / np.sqrt(ink.var() + layer.eps)),
+              "running_mean": np.array(means), "running_var": np.array(variances),
+              "data_mean": float(ink.mean()), "data_var": float(ink.var(ddof=1)), "value": value}
+    for array in (result["train_outputs"], result["running_mean"], result["running_var"]):
+        array.setflags(write=False)  # cached: nobody may change it
+    return result
 
 
 class TrainEvalExplorer(_Explorer):
@@ -428,7 +441,7 @@ class TrainEvalExplorer(_Explorer):
         shown = float(np.clip(out["eval_output"], lo, hi))
         counts, _ = np.histogram(out["train_outputs"], bins=bins)
         ax_out.bar(bins[:-1], counts, width=np.diff(bins), align="edge", color=_OKABE_ITO["sky"],
-                   edgecolor="#000000", linewidth=0.4, label="training mode, one bar per output")
+                   edgecolor="#000000", linewidth=0.4, label="training mode, 300 batches")
         ax_out.axvline(shown, color=_OKABE_ITO["vermillion"], lw=2.4, ls="-",
                        label="evaluation mode (running statistics)")
         if shown != out["eval_output"]:
