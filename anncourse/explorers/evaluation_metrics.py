@@ -373,8 +373,8 @@ def fit_line(x, y, model="least squares", skip=None):
 
     Examples
     --------
-    >>> fit_line([0.0, 1.0, 2.0], [1.0, 3.0, 5.0])
-    (2.0, 1.0)
+    >>> [round(v, 9) for v in fit_line([0.0, 1.0, 2.0], [1.0, 3.0, 5.0])]
+    [2.0, 1.0]
     """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if model not in MODELS:
