@@ -161,8 +161,7 @@ class MomentumExplorer(_Explorer):
         rows = [["", "<b>predicted rate</b>", "<b>observed rate</b>"],
                 ["<b>momentum</b>", _fmt(n["predicted"]), _fmt(n["observed"])],
                 ["<b>gradient descent</b>", _fmt(n["gd"]), _fmt(n["gd_observed"])],
-                [f"momentum {verdict}: stable iff 0 &lt; lr·λ &lt; 2(1 + β) = {_fmt(2 * (1 + beta))} "
-                 "for both λ", "", ""],
+                [f"momentum {verdict} (both lr·λ inside the region of Exercise 3)", "", ""],
                 [f"best GD rate (κ−1)/(κ+1) = {_fmt(n['best_gd'])}; best momentum: lr = "
                  f"{_fmt(n['best_lr'])}, β = {_fmt(n['best_beta'])}, rate {_fmt(n['best_rate'])}",
                  "", ""]]
