@@ -219,6 +219,7 @@ class ThresholdExplorer(_Explorer):
             "rare": _toggle([("as collected", False), ("malignant rare (5 %)", True)], bool(rare),
                             "patients"),
         }
+        controls["rare"].style.button_width = "150px"  # room for the longer label
         super().__init__(controls, note="A tumour is called malignant when its score is at or above "
                                         "the threshold. Malignant is the positive class.")
 
