@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from .losses import _OKABE_ITO, _Explorer, _fmt, _png, _slider, _table, _toggle
+from .losses import _OKABE_ITO, _Explorer, _fmt, _slider, _table, _toggle
 
 __all__ = ["CIRCUITS", "circuit_stepper_explorer", "circuit_trace", "difference_errors",
            "gradcheck_error_explorer"]
