@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -277,6 +278,51 @@ def test_learner_moves_a_slider_and_the_explorer_redraws(page, lab, slug):
                            arg=[image.element_handle(), before], timeout=30_000)
     shot(page, slug, "03-learner-moved-slider")
     assert image.get_attribute("src") != before
+
+
+EPOCH_ABOVE = """([counter, n]) => {
+  const found = counter.textContent.match(/epoch (\\d+)/);
+  return found !== null && parseInt(found[1], 10) > n;
+}"""
+
+
+def test_learner_plays_the_playground(page, lab, slug):
+    """Where a chapter shows the playground, its step and play buttons train the network live.
+
+    Every tick of the Play widget is a message from the browser to the
+    kernel, which trains an epoch: the epoch counter moves only if that whole
+    path works in a real JupyterLab.
+    """
+    _, _, repo = lab
+    if "playground(" not in (repo / "course" / slug / f"{slug}.ipynb").read_text():
+        pytest.skip(f"{slug} shows no playground")
+    counter = page.locator(".anncourse-epoch:visible").first
+    counter.scroll_into_view_if_needed()
+    box = counter.locator("xpath=ancestor::div[contains(@class,'widget-vbox')][1]")
+    image = box.locator("img").first
+
+    def epoch() -> int:
+        return int(re.search(r"epoch (\d+)", counter.inner_text()).group(1))
+
+    start, before = epoch(), image.get_attribute("src")
+    box.get_by_role("button", name="step").click()
+    page.wait_for_function(EPOCH_ABOVE, arg=[counter.element_handle(), start], timeout=60_000)
+    stepped = epoch()
+    assert stepped == start + 1
+    page.wait_for_function("([el, before]) => el.getAttribute('src') !== before",
+                           arg=[image.element_handle(), before], timeout=30_000)
+
+    box.locator(".widget-play button:has(i.fa-play)").first.click()
+    page.wait_for_function(EPOCH_ABOVE, arg=[counter.element_handle(), stepped + 2],
+                           timeout=60_000)
+    box.locator(".widget-play button:has(i.fa-pause)").first.click()
+    shot(page, slug, "03b-learner-played-the-playground")
+    paused = epoch()
+    assert paused > stepped + 2
+    time.sleep(2)  # ticks already on their way may land; then the counter must stand still
+    settled = epoch()
+    time.sleep(2)
+    assert epoch() == settled
 
 
 def test_instructor_notebook_runs_without_error(page, lab, slug):
