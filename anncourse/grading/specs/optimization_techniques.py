@@ -207,10 +207,22 @@ def _points(rng, count, a_range, beta_range):
     return out
 
 
-def _stability(label, count, a_range, beta_range):
+def _outside(rng):
+    """40 points outside the region: beta above 1 with a step that would be stable for
+    |beta| < 1, steps a <= 0 with a usual beta, and the rest anywhere in a wide box."""
+    points = []
+    for _ in range(15):
+        beta = float(rng.uniform(1.03, 1.6))
+        points.append((float(rng.uniform(0.03, 2 * (1 + beta) - 0.03)), beta))
+    points += _points(rng, 10, (-2.0, -0.03), (-0.97, 0.97))
+    points += _points(rng, 15, (-2.0, 6.0), (-1.6, 1.6))
+    return [points[i] for i in rng.permutation(len(points))]
+
+
+def _stability(label, count, a_range, beta_range, make=None):
+    make = make or (lambda rng: _points(rng, count, a_range, beta_range))
     return Hidden(label, lambda _ref, seed: scenario_matches(
-        ref.momentum_stable, stability_map,
-        lambda rng: (_points(rng, count, a_range, beta_range),), trials=1, rtol=0, atol=0,
+        ref.momentum_stable, stability_map, lambda rng: (make(rng),), trials=1, rtol=0, atol=0,
         seed=seed))
 
 
@@ -253,7 +265,7 @@ MOMENTUM_STABLE = chapter.exercise(
     hidden=[_stability("wrong for the usual momenta (beta from 0 up to 1, a = lr*h up to 4 and a half)", 60,
                        (0.0, 4.5), (0.0, 1.0)),
             _stability("wrong for negative momenta (beta in (-1, 0))", 40, (0.0, 2.5), (-1.0, 0.0)),
-            _stability("wrong for |beta| >= 1 or a <= 0", 40, (-2.0, 6.0), (-1.6, 1.6))],
+            _stability("wrong for |beta| >= 1 or a <= 0", 40, None, None, make=_outside)],
     mistakes=[mistake("gradient descent's 0 < a < 2", lambda a, beta: 0 < a < 2, _BEYOND_GD,
                       specific=False),
               mistake("averaged form, a < 2 (1 + beta) / (1 - beta)",
