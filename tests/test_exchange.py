@@ -26,7 +26,8 @@ import nbformat
 import pytest
 from nbgrader.utils import parse_utc
 
-from anncourse.grading.exchange import UnsafeSubmission, copy_regular_tree, unsafe_entries
+from anncourse.grading.exchange import (UnsafeSubmission, copy_regular_tree, foreign_entries,
+                                         unsafe_entries)
 from anncourse.grading.sandbox import isolation_available
 
 from conftest import ROOT, VENV_ENV
@@ -350,3 +351,28 @@ def test_file_swapped_for_a_link_after_the_check_is_refused(submission, tmp_path
     with pytest.raises(UnsafeSubmission, match="cannot be opened as a plain file"):
         copy_regular_tree(str(folder), str(tmp_path / "out"))
     assert not (tmp_path / "out").exists()
+
+
+# --- who handed it in ----------------------------------------------------------
+
+def test_submission_owned_by_its_student_is_accepted(submission):
+    import pwd
+    folder, _ = submission
+    me = pwd.getpwuid(os.getuid()).pw_name
+    assert foreign_entries(str(folder), me) == []
+    # A student who is not a Unix user cannot be checked: accepted unless required.
+    assert foreign_entries(str(folder), "no-such-student-anywhere") == []
+    [why] = foreign_entries(str(folder), "no-such-student-anywhere", required=True)
+    assert "no-such-student-anywhere is not a user of this machine" in why
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_file_of_another_user_in_a_submission_is_named(submission):
+    import pwd
+    folder, _ = submission
+    nobody = pwd.getpwnam("nobody")
+    os.chown(folder / "data" / "notes.ipynb", nobody.pw_uid, nobody.pw_gid)
+    problems = foreign_entries(str(folder), pwd.getpwuid(os.getuid()).pw_name)
+    assert len(problems) == 2
+    assert problems[0].endswith("data/notes.ipynb belongs to nobody, not to root")
+    assert "under root's name" in problems[1]

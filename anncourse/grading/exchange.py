@@ -18,20 +18,32 @@ again), so swapping a file for a link between the check and the copy is
 refused too.  ``nbgrader submit`` never creates links or special files (it
 copies the files links point to), so no honest submission is refused.
 
+It also checks who handed the submission in. ``nbgrader submit
+--student=<someone else>`` writes a folder named after the other student,
+and nbgrader's collect takes it as theirs (``collect --update`` only warns
+"cheating attempt?"). Where students are real Unix users (a JupyterHub with
+local users), the folder's owner on disk is the student who wrote it, so
+:class:`SafeCollect` collects a submission only if it and everything in it
+belong to the Unix user named like the student (``owner_check``).
+
 Example, in ``nbgrader_config.py``::
 
     c.ExchangeFactory.collect = "anncourse.grading.exchange.SafeCollect"
+    c.SafeCollect.owner_check = "require"   # on a hub whose students are Unix users
 """
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import stat
 
 from nbgrader.exchange.default import ExchangeCollect
 from nbgrader.utils import ignore_patterns
+from traitlets import Enum
 
-__all__ = ["SafeCollect", "UnsafeSubmission", "copy_regular_tree", "unsafe_entries"]
+__all__ = ["SafeCollect", "UnsafeSubmission", "copy_regular_tree", "foreign_entries",
+           "unsafe_entries"]
 
 
 class UnsafeSubmission(Exception):
@@ -93,6 +105,60 @@ def unsafe_entries(top: str) -> list[str]:
             problem = None if stat.S_ISDIR(st.st_mode) else _problem(os.path.join(dirpath, name), st)
             if problem:
                 found.append(problem)
+    return found
+
+
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
+
+
+def foreign_entries(top: str, username: str, required: bool = False) -> list[str]:
+    """Every entry under ``top`` (``top`` included) not owned by the Unix user ``username``.
+
+    Parameters
+    ----------
+    top : str
+        A submission folder (not followed if it is a link).
+    username : str
+        The student the submission claims to come from.
+    required : bool, default False
+        Whether ``username`` must be a Unix user. If it is not and this is
+        False, nothing can be checked and the list is empty (a single-user
+        setup, where the instructor's own account holds every submission).
+
+    Examples
+    --------
+    >>> import os, pwd, tempfile
+    >>> me = pwd.getpwuid(os.getuid()).pw_name
+    >>> foreign_entries(tempfile.mkdtemp(), me)
+    []
+    >>> foreign_entries(tempfile.mkdtemp(), "no-such-student")
+    []
+    >>> foreign_entries("/tmp", "no-such-student", required=True)
+    ['no-such-student is not a user of this machine, so nothing shows who wrote /tmp']
+    """
+    try:
+        uid = pwd.getpwnam(username).pw_uid
+    except KeyError:
+        if required:
+            return [f"{username} is not a user of this machine, so nothing shows who wrote {top}"]
+        return []
+    found = []
+    st = os.lstat(top)
+    if st.st_uid != uid:
+        found.append(f"{top} belongs to {_user_name(st.st_uid)}, not to {username}")
+    if stat.S_ISDIR(st.st_mode):
+        for dirpath, dirnames, filenames, dirfd in os.fwalk(top, follow_symlinks=False):
+            for name in sorted(dirnames + filenames):
+                st = os.stat(name, dir_fd=dirfd, follow_symlinks=False)
+                if st.st_uid != uid:
+                    found.append(f"{os.path.join(dirpath, name)} belongs to "
+                                 f"{_user_name(st.st_uid)}, not to {username}")
+    if found:
+        found.append(f"another user may have handed it in under {username}'s name")
     return found
 
 
@@ -171,31 +237,56 @@ def copy_regular_tree(src: str, dest: str, ignore=None, max_bytes: int | None = 
 
 
 class SafeCollect(ExchangeCollect):
-    """nbgrader's collect, refusing submissions that hold links or special files.
+    """nbgrader's collect, refusing links, special files and submissions made for someone else.
 
-    A refused submission is not copied at all, and an earlier collected
-    submission of the same student is left as it was; the log says, at
-    ERROR level, whose submission was refused and why.  The other students
-    are collected as usual and the command succeeds.
+    A refused submission is not copied at all. The student's newest
+    acceptable submission, if any, is collected instead, and otherwise an
+    earlier collected submission is left as it was; the log says, at ERROR
+    level, whose submission was refused and why.  The other students are
+    collected as usual and the command succeeds.
     """
 
-    def copy_files(self):
-        accepted = []
-        for rec in self.src_records:
+    owner_check = Enum(
+        ["auto", "require", "off"], default_value="auto",
+        help="Whether a submission must belong, on disk, to the Unix user named like its "
+             "student. 'auto': where that user exists (students are Unix users, as on a "
+             "JupyterHub with local users); a student who is not a Unix user cannot be "
+             "checked and is accepted (a single-user setup). 'require': the student must be "
+             "a Unix user and own the submission. 'off': never check (a shared account "
+             "hands in for everybody).").tag(config=True)
+
+    def _refused(self, rec: dict) -> bool:
+        """Whether the inbound submission ``rec`` is refused; reports it the first time."""
+        if "problems" not in rec:
             path = os.path.join(self.inbound_path, rec["filename"])
             problems = unsafe_entries(path)
+            if self.owner_check != "off":
+                problems += foreign_entries(path, rec["username"],
+                                            required=self.owner_check == "require")
+            rec["problems"] = problems
             if problems:
                 self._refuse(rec, "; ".join(problems))
-            else:
-                accepted.append(rec)
-        self.src_records = accepted
+        return bool(rec["problems"])
+
+    def _sort_by_timestamp(self, records):
+        # nbgrader collects the first record of this order for each student
+        # (newest first, then the newest before the due date). Refused
+        # submissions go last, so that one forged in a student's name after
+        # their own does not displace it.
+        newest_first = super()._sort_by_timestamp(records)
+        return ([r for r in newest_first if not self._refused(r)]
+                + [r for r in newest_first if self._refused(r)])
+
+    def copy_files(self):
+        # A student with no acceptable submission at all is left out.
+        self.src_records = [rec for rec in self.src_records if not self._refused(rec)]
         super().copy_files()
 
     def _refuse(self, rec: dict, why: str) -> None:
         self.log.error(
             "Refused the submission of %s for %s (%s): %s. Only directories and regular files "
-            "are collected; nothing of this submission was copied, and the student's earlier "
-            "collected submission, if any, is unchanged.",
+            "that belong to the student are collected; nothing of this submission was copied, "
+            "and the student's earlier collected submission, if any, is unchanged.",
             rec["username"], self.coursedir.assignment_id, rec["filename"], why)
 
     def do_copy(self, src, dest, log=None):
