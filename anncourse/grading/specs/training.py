@@ -28,7 +28,7 @@ What the checks must accept
   ``a > 0 and lr < 2/a``; a Python or NumPy bool.  The cases at the limit
   use powers of two (``a = 4, lr = 0.5``), where ``lr*a``, ``2/a`` and
   ``1 - lr*a`` are all exact, so every correct form gives the same answer;
-  random cases stay at least 1e-6 (relative) away from the limit.
+  random cases keep ``lr*a`` at least 1e-3 away from 2, far beyond any rounding.
 
 Tolerances
 ----------
