@@ -252,3 +252,19 @@ def test_a_dx_that_does_not_sum_to_zero_is_caught():
     problems = evaluate(batchnorm_backward_dx_not_centred, EXERCISES["batchnorm_backward"],
                         visible=False, hidden=True)
     assert any("sum to 0" in p for p in problems)
+
+
+def batchnorm_backward_in_input_dtype(dout, x, gamma, eps=1e-5):
+    """The compact formula computed in the input's own dtype (float32 stays float32)."""
+    x, g, gamma = np.asarray(x), np.asarray(dout), np.asarray(gamma)
+    n = x.shape[0]
+    x_hat = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps)
+    g_hat = g * gamma
+    dx = (n * g_hat - g_hat.sum(axis=0) - x_hat * (g_hat * x_hat).sum(axis=0)) / (
+        n * np.sqrt(x.var(axis=0) + eps))
+    return {"dx": dx, "dgamma": (g * x_hat).sum(axis=0), "dbeta": g.sum(axis=0)}
+
+
+def test_float32_arithmetic_and_a_dict_pass_the_backward_checks():
+    assert evaluate(batchnorm_backward_in_input_dtype, EXERCISES["batchnorm_backward"], visible=True,
+                    hidden=True) == []

@@ -131,8 +131,8 @@ def _other_values(control):
     return [control.min, control.max]
 
 
-@pytest.mark.parametrize("factory, kwargs", [(at.batchnorm_depth_explorer, {"depth": 6, "width": 32, "epochs": 3}),
-                                             (at.train_eval_explorer, {})])
+@pytest.mark.parametrize("factory, kwargs", [
+    (at.batchnorm_depth_explorer, {"depth": 6, "width": 32, "epochs": 3}), (at.train_eval_explorer, {})])
 def test_every_control_redraws(runs, factory, kwargs):
     box = factory(**kwargs)
     assert bytes(box.image.value).startswith(b"\x89PNG") and box.readout.value
