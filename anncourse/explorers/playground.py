@@ -428,7 +428,8 @@ class _Figure:
         self.ax_loss.set_xlabel("epoch")
         self.ax_loss.set_ylabel("binary cross-entropy")
         self.ax_loss.set_title(f"Training and {heldout} loss", fontsize=11)
-        self.ax_map.set_title("P(class 1): blue 0, orange 1; hollow: " + heldout, fontsize=11)
+        self.ax_map.set_title(f"P(class 1): blue 0, orange 1; white inside: {heldout}",
+                              fontsize=11)
         self.ax_loss.legend(loc="upper right", fontsize=9)
         self.limits = None
         self.background = None
@@ -444,11 +445,13 @@ class _Figure:
             for label in (0, 1):
                 chosen = X[y == label]
                 colour = _CLASS_COLORS[label]
+                # Training points: the class colour with a black rim; held-out points: white
+                # with a rim in the class colour. Both stand out on either colour of the map.
                 self.points.append(self.ax_map.scatter(
-                    chosen[:, 0], chosen[:, 1], s=22 if filled else 26,
-                    marker=_CLASS_MARKERS[label], linewidths=1.0 if filled else 1.3,
-                    facecolors=colour if filled else "none",
-                    edgecolors="white" if filled else colour, animated=True))
+                    chosen[:, 0], chosen[:, 1], s=24 if filled else 28,
+                    marker=_CLASS_MARKERS[label], linewidths=0.7 if filled else 1.4,
+                    facecolors=colour if filled else "white",
+                    edgecolors="black" if filled else colour, animated=True))
         x0, x1, y0, y1 = model.extent
         self.image.set_extent((x0, x1, y0, y1))
         self.ax_map.set_xlim(x0, x1)
@@ -586,7 +589,7 @@ class Playground:
                                  description="play", show_repeat=False)
         self.step_button = widgets.Button(description="step", tooltip="train one epoch",
                                           layout=widgets.Layout(width="70px"))
-        self.reset_button = widgets.Button(description="reset", tooltip="new initial weights",
+        self.reset_button = widgets.Button(description="reset", tooltip="start again from the same initial weights",
                                            layout=widgets.Layout(width="70px"))
         self.counter = widgets.HTML()
         self.counter.add_class("anncourse-epoch")
