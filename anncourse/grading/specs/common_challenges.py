@@ -23,9 +23,11 @@ What the checks must accept
   (input first, then one ``(width, width)`` matrix per layer, from
   ``np.random.default_rng(seed)``), so the numbers can be compared.
   ``rng.normal(0, weight_std, size)`` draws exactly the same numbers as
-  ``rng.standard_normal(size) * weight_std``.  ``rtol=1e-4`` accepts
-  ``np.std(ddof=1)`` (a relative change of about 1/(2N) with N >= 5000
-  numbers per layer) and any order of summation; an answer whose
+  ``rng.standard_normal(size) * weight_std``.  ``rtol=1e-3`` accepts
+  ``np.std(ddof=1)`` (a relative change of about 1/(2N), at most 1e-4 with
+  N >= 500 * 10 numbers per layer: every check has width >= 10) and any
+  order of summation, while the statistics of the pre-activations differ
+  by more than 1 % in every visible case; an answer whose
   statistics are right but whose draws are in another order is told so by
   a hint.
 * ``gradient_norms_by_layer``: loops or matrix products, lists or arrays,
@@ -106,6 +108,7 @@ def _diagnose_hint(wrong, advice):
 _TABLE = [  # (baseline, train, val): every verdict, with gaps well away from 0.02
     (0.01, 0.10, 0.11), (0.01, 0.02, 0.10), (0.01, 0.08, 0.15), (0.05, 0.06, 0.07),
     (0.0, 0.01, 0.015), (0.10, 0.30, 0.31), (0.10, 0.11, 0.20), (0.02, 0.15, 0.30),
+    (0.05, 0.09, 0.12), (0.0, 0.03, 0.035), (0.08, 0.09, 0.125),
 ]
 
 
@@ -288,7 +291,7 @@ def _draw_order_hint(args, expected, actual):
     with np.errstate(all="ignore"):
         ratio = actual[n:] / expected[n:]
     if np.all(np.isfinite(ratio)) and np.all(np.abs(np.log(ratio)) < 0.7) \
-            and not np.allclose(actual, expected, rtol=1e-4):
+            and not np.allclose(actual, expected, rtol=1e-3):
         return ("your statistics are of the right size but not from the stated draws: create "
                 "rng = np.random.default_rng(seed) once, draw the input first (500 rows), then one "
                 "(width, width) matrix per layer as you go, multiplying h @ W")
@@ -316,7 +319,7 @@ def _driver_hint(driver, wrong, advice):
 
 
 def _stats_case(label, args):
-    return Case(label, args, activation_stats, rtol=1e-4, atol=1e-12, driver=stats_table)
+    return Case(label, args, activation_stats, rtol=1e-3, atol=1e-12, driver=stats_table)
 
 
 def _stats_args(rng):
@@ -327,7 +330,7 @@ def _stats_args(rng):
 
 
 STATS = chapter.exercise(
-    activation_stats, tol=Tol(1e-4, 1e-12),
+    activation_stats, tol=Tol(1e-3, 1e-12),
     visible=[
         _stats_case("the worked example: 5 tanh layers of 100 units, weight_std 0.01, seed 0 "
                     "(the driver returns the means, then the stds)",
@@ -340,11 +343,11 @@ STATS = chapter.exercise(
     hidden=[
         Hidden("wrong on random networks",
                lambda ref, seed: scenario_matches(ref, stats_table, _stats_args, trials=4,
-                                                  rtol=1e-4, atol=1e-12, seed=seed)),
+                                                  rtol=1e-3, atol=1e-12, seed=seed)),
         Hidden("wrong for a single layer",
                lambda ref, seed: scenario_matches(ref, stats_table,
-                                                  lambda rng: (1, 8, 0.5, "linear", 3), trials=1,
-                                                  rtol=1e-4, atol=1e-12, seed=seed)),
+                                                  lambda rng: (1, 10, 0.5, "linear", 3), trials=1,
+                                                  rtol=1e-3, atol=1e-12, seed=seed)),
     ],
     mistakes=[
         mistake("draws the weights before the input", _other_draw_order,
