@@ -326,7 +326,8 @@ class PlaygroundModel:
             self._record()
 
     def _record(self):
-        for part, X, y in (("train", self.X_train, self.y_train), ("test", self.X_test, self.y_test)):
+        for part, X, y in (("train", self.X_train, self.y_train),
+                           ("test", self.X_test, self.y_test)):
             logits = self.logits(X)
             with np.errstate(all="ignore"):
                 loss = float(self.criterion(logits, y[:, None])) if np.all(np.isfinite(logits)) \
@@ -589,7 +590,8 @@ class Playground:
                                  description="play", show_repeat=False)
         self.step_button = widgets.Button(description="step", tooltip="train one epoch",
                                           layout=widgets.Layout(width="70px"))
-        self.reset_button = widgets.Button(description="reset", tooltip="start again from the same initial weights",
+        self.reset_button = widgets.Button(description="reset",
+                                           tooltip="start again from the same initial weights",
                                            layout=widgets.Layout(width="70px"))
         self.counter = widgets.HTML()
         self.counter.add_class("anncourse-epoch")
