@@ -29,6 +29,8 @@ def _new_value(control):
 
     if isinstance(control, w.Checkbox):
         return not control.value
+    if isinstance(control, w.SelectMultiple):
+        return control.value[:1] if len(control.value) > 1 else tuple(control.options[:2])
     if isinstance(control, w.Dropdown):
         return next(o for o in control.options if o != control.value)
     if isinstance(control, w.SelectionSlider):
@@ -51,30 +53,40 @@ def test_every_control_redraws(factory):
     for name, control in box.controls.items():
         if name == "surface":
             continue  # tested below: it also resets the learning rates
-        if name.startswith("lr_") and name[3:] not in racers:
-            continue  # the learning rate of an optimizer not in the race changes nothing
-        if name.startswith("on_") and name not in ("on_SGD", "on_NAG"):
-            continue  # every check box is wired the same way; two keep the test short
         before = (bytes(box.image.value), box.readout.value)
         old = control.value
-        control.value = _new_value(control)
+        # The menu picks a racer, so that the slider then moves a path that is drawn.
+        control.value = "Adam" if name == "tuned" else _new_value(control)
         assert (bytes(box.image.value), box.readout.value) != before, (factory, name)
-        if name.startswith("on_") or name == "steps":
+        if name in ("racers", "steps"):
             control.value = old  # keep the race small and its racers in
 
 
 def test_a_new_surface_resets_the_tuned_learning_rates_and_redraws_once(monkeypatch):
     m = _module()
-    box = m.optimizer_race("quadratic", steps=20)
-    box.controls["lr_SGD"].value = 1e-4
+    box = m.optimizer_race("quadratic", names=("SGD", "Adam"), steps=20)
+    box.controls["lr"].value = 1e-4                     # SGD's, the optimizer the menu shows
+    assert box.explorer.lrs["SGD"] == pytest.approx(1e-4)
     calls = []
     real = box.explorer.draw
     monkeypatch.setattr(box.explorer, "draw", lambda **v: calls.append(v) or real(**v))
     box.controls["surface"].value = "beale"
-    assert len(calls) == 1, "one redraw, not one per reset slider"
-    for name in m.NAMES:
-        assert box.controls[f"lr_{name}"].value == pytest.approx(m.SURFACES["beale"].lrs[name])
+    assert len(calls) == 1, "one redraw, not one per reset control"
+    assert box.explorer.lrs == m.SURFACES["beale"].lrs
+    assert box.controls["lr"].value == pytest.approx(m.SURFACES["beale"].lrs["SGD"])
     assert box.controls["steps"].value == m.SURFACES["beale"].steps
+
+
+def test_the_slider_sets_the_learning_rate_of_the_optimizer_in_the_menu():
+    m = _module()
+    box = m.optimizer_race("quadratic", names=("SGD", "Adam"), steps=10)
+    box.controls["tuned"].value = "Adam"
+    assert box.controls["lr"].value == pytest.approx(m.SURFACES["quadratic"].lrs["Adam"])
+    box.controls["lr"].value = 0.01
+    assert box.explorer.lrs["Adam"] == pytest.approx(0.01)
+    assert box.explorer.lrs["SGD"] == pytest.approx(m.SURFACES["quadratic"].lrs["SGD"])
+    expected = m.race("quadratic", ["Adam"], {"Adam": 0.01}, 10)["Adam"]
+    np.testing.assert_array_equal(box.explorer._paths(box.explorer.values())["Adam"], expected)
 
 
 @pytest.mark.parametrize("factory", FACTORIES)

@@ -5,7 +5,8 @@
   and Beale's function), from the same start: the paths on the contour
   lines, with a legend naming each path, and the loss against the step
   beside them.  Controls: the surface, which optimizers take part, each
-  one's learning rate and the number of steps;
+  one's learning rate (one slider, and a menu choosing whose) and the
+  number of steps;
 * :func:`adam_internals_explorer` -- Adam's moments for a constant gradient
   ``g``: ``m``, ``v``, the bias-corrected ``m_hat`` and ``v_hat`` step by
   step, and the first steps with and without the correction.
@@ -239,7 +240,11 @@ def losses_along(surface: str, path: np.ndarray) -> np.ndarray:
 
 
 class RaceExplorer(_Explorer):
-    """Every chosen optimizer on one surface: paths on the contours, loss against step."""
+    """Every chosen optimizer on one surface: paths on the contours, loss against step.
+
+    One learning-rate slider serves all nine optimizers: the dropdown next to
+    it picks whose learning rate it sets (each optimizer keeps its own).
+    """
 
     def __init__(self, surface="beale", names=NAMES, steps=None, lrs=None):
         import ipywidgets as widgets
@@ -248,71 +253,77 @@ class RaceExplorer(_Explorer):
         unknown = [n for n in names if n not in NAMES]
         if unknown:
             raise ValueError(f"unknown optimizer {unknown[0]!r}; choose from {', '.join(NAMES)}")
-        lrs = {**s.lrs, **(lrs or {})}
+        self.lrs = {**s.lrs, **(lrs or {})}
+        self._paths_cache = {}
+        self._grid_cache = {}
+        self._resetting = False
+        first = names[0] if names else NAMES[0]
         controls = {
             "surface": widgets.Dropdown(options=list(SURFACES), value=surface, description="surface"),
-            "steps": widgets.IntSlider(value=int(steps or s.steps), min=5, max=1000, step=5,
+            "racers": widgets.SelectMultiple(options=list(NAMES), value=tuple(names), rows=9,
+                                             description="racers"),
+            "tuned": widgets.Dropdown(options=list(NAMES), value=first,
+                                      description="learning rate of"),
+            "lr": widgets.FloatLogSlider(value=self.lrs[first], base=10, min=-4, max=1.5, step=0.05,
+                                         description="lr", readout_format=".2g",
+                                         continuous_update=False),
+            "steps": widgets.IntSlider(value=int(steps or s.steps), min=5, max=500, step=5,
                                        description="steps", continuous_update=False),
         }
-        for name in NAMES:
-            controls[f"on_{name}"] = widgets.Checkbox(value=name in names, description=name,
-                                                      indent=False,
-                                                      layout=widgets.Layout(width="100px"))
-        for name in NAMES:
-            controls[f"lr_{name}"] = widgets.FloatLogSlider(
-                value=lrs[name], base=10, min=-4, max=1.5, step=0.05, description=f"lr {name}",
-                readout_format=".2g", continuous_update=False,
-                style={"description_width": "initial"}, layout=widgets.Layout(width="300px"))
-        self._resetting = False
-        super().__init__(controls, note="Pick a surface and the racers; each one has its own "
-                                        "learning rate (a new surface resets them to tuned values).")
-        # Lay the controls out in rows: surface and steps, the check boxes, the sliders.
-        rows = [widgets.HBox([controls["surface"], controls["steps"]]),
-                widgets.HBox([controls[f"on_{n}"] for n in NAMES])]
-        sliders = [controls[f"lr_{n}"] for n in NAMES]
-        rows += [widgets.HBox(sliders[i:i + 3]) for i in range(0, len(sliders), 3)]
-        self.widget.children = (self.widget.children[0], *rows, self.readout, self.image)
-        controls["surface"].observe(self._new_surface, names="value")
+        super().__init__(controls, note="Pick a surface and the racers (Ctrl/Shift-click); choose "
+                                        "an optimizer to set its learning rate with the slider. A "
+                                        "new surface resets the learning rates to tuned values.")
 
     def _on_change(self, change):
-        # A new surface redraws once, in _new_surface, after its learning rates are reset.
-        if not self._resetting and change["owner"] is not self.controls["surface"]:
-            self.update()
-
-    def _new_surface(self, change):
-        s = _surface(change["new"])
-        self._resetting = True
-        try:
-            for name in NAMES:
-                self.controls[f"lr_{name}"].value = s.lrs[name]
-            self.controls["steps"].value = s.steps
-        finally:
-            self._resetting = False
+        if self._resetting:
+            return
+        owner = change["owner"]
+        if owner is self.controls["surface"]:
+            s = _surface(change["new"])
+            self.lrs = dict(s.lrs)
+            self._set_quietly(self.controls["lr"], self.lrs[self.controls["tuned"].value])
+            self._set_quietly(self.controls["steps"], s.steps)
+        elif owner is self.controls["tuned"]:
+            self._set_quietly(self.controls["lr"], self.lrs[change["new"]])
+        elif owner is self.controls["lr"]:
+            self.lrs[self.controls["tuned"].value] = float(change["new"])
         self.update()
 
-    def _chosen(self, values):
-        return [n for n in NAMES if values[f"on_{n}"]]
+    def _set_quietly(self, control, value):
+        self._resetting = True
+        try:
+            control.value = value
+        finally:
+            self._resetting = False
 
     def _paths(self, values):
-        # draw and describe need the same race: run it once per setting.
-        names = self._chosen(values)
-        key = (values["surface"], values["steps"], tuple((n, values[f"lr_{n}"]) for n in names))
-        if getattr(self, "_cache", (None,))[0] != key:
-            self._cache = (key, race(values["surface"], names,
-                                     {n: values[f"lr_{n}"] for n in names}, values["steps"]))
-        return self._cache[1]
+        # Each optimizer's path is computed once per (surface, lr, steps): moving one control
+        # reruns at most one optimizer.
+        out = {}
+        for name in values["racers"]:
+            key = (values["surface"], name, self.lrs[name], values["steps"])
+            if key not in self._paths_cache:
+                self._paths_cache[key] = race(values["surface"], [name], {name: self.lrs[name]},
+                                              values["steps"])[name]
+            out[name] = self._paths_cache[key]
+        return out
+
+    def _grid(self, surface):
+        if surface not in self._grid_cache:
+            s = _surface(surface)
+            X, Y = np.meshgrid(np.linspace(*s.xlim, 151), np.linspace(*s.ylim, 151))
+            Z = s.f(X, Y) - s.f_min
+            levels = np.unique(np.quantile(Z, np.linspace(0.002, 0.9, 14) ** 2))
+            self._grid_cache[surface] = (X, Y, Z, levels)
+        return self._grid_cache[surface]
 
     def draw(self, **values):
         s = _surface(values["surface"])
-        names = self._chosen(values)
+        names = [n for n in NAMES if n in values["racers"]]
         paths = self._paths(values)
         fig, (ax, ax_loss) = _figure()
-        xs = np.linspace(*s.xlim, 201)
-        ys = np.linspace(*s.ylim, 201)
-        X, Y = np.meshgrid(xs, ys)
-        Z = s.f(X, Y) - s.f_min
-        levels = np.quantile(Z, np.linspace(0.002, 0.9, 14) ** 2)
-        ax.contour(X, Y, Z, levels=np.unique(levels), colors="#999999", linewidths=0.7)
+        X, Y, Z, levels = self._grid(values["surface"])
+        ax.contour(X, Y, Z, levels=levels, colors="#999999", linewidths=0.7)
         ax.plot(*s.start, marker="o", color="#000000", markersize=7, linestyle="none",
                 label="_start")
         ax.plot(*s.minimum, marker="*", color="#000000", markersize=12, linestyle="none",
@@ -325,8 +336,8 @@ class RaceExplorer(_Explorer):
                     color=_COLORS[name], linewidth=1.6, markersize=5, label=name)
             loss = np.maximum(losses_along(values["surface"], path), 1e-12)
             ax_loss.plot(np.arange(len(path)), loss, linestyle=style, marker=marker,
-                         markevery=max(1, len(path) // 8), color=_COLORS[name], linewidth=1.6,
-                         markersize=5, label=name)
+                         markevery=every, color=_COLORS[name], linewidth=1.6, markersize=5,
+                         label=name)
         ax.set_xlim(*s.xlim)
         ax.set_ylim(*s.ylim)
         ax.set_xlabel("x", fontsize=_LABEL_SIZE)
@@ -344,19 +355,20 @@ class RaceExplorer(_Explorer):
         return fig
 
     def describe(self, **values) -> str:
-        names = self._chosen(values)
+        names = [n for n in NAMES if n in values["racers"]]
         if not names:
-            return "<i>Tick at least one optimizer.</i>"
+            return "<i>Choose at least one racer.</i>"
         paths = self._paths(values)
+        s = _surface(values["surface"])
         rows = [["<b>optimizer</b>", "<b>lr</b>", "<b>f − f_min at the end</b>",
                  "<b>distance to the minimum</b>"]]
-        s = _surface(values["surface"])
         for name in names:
             path = paths[name]
             stopped = len(path) - 1 < values["steps"]
             end = "diverged" if stopped else _fmt(float(losses_along(values["surface"], path)[-1]))
             dist = "" if stopped else _fmt(float(np.hypot(*(path[-1] - np.array(s.minimum)))))
-            rows.append([name, _fmt(values[f"lr_{name}"]), end, dist])
+            label = f"<b>{name}</b> (slider)" if name == values["tuned"] else name
+            rows.append([label, _fmt(self.lrs[name]), end, dist])
         return _table(rows)
 
 
