@@ -281,7 +281,7 @@ def test_learner_moves_a_slider_and_the_explorer_redraws(page, lab, slug):
 
 
 EPOCH_ABOVE = """([counter, n]) => {
-  const found = counter.textContent.match(/epoch (\\d+)/);
+  const found = counter.textContent.match(/epoch\\s*(\\d+)/);
   return found !== null && parseInt(found[1], 10) > n;
 }"""
 
@@ -302,8 +302,14 @@ def test_learner_plays_the_playground(page, lab, slug):
     image = box.locator("img").first
 
     def epoch() -> int:
-        return int(re.search(r"epoch (\d+)", counter.inner_text()).group(1))
+        text = counter.evaluate("el => el.textContent")
+        found = re.search(r"epoch\s*(\d+)", text)
+        assert found, f"no epoch counter in {text!r}"
+        return int(found.group(1))
 
+    # The widget's view may still be filling in after the notebook ran (or after
+    # scrolling brought the cell back into JupyterLab's window): wait for its text.
+    page.wait_for_function(EPOCH_ABOVE, arg=[counter.element_handle(), -1], timeout=60_000)
     start, before = epoch(), image.get_attribute("src")
     box.get_by_role("button", name="step").click()
     page.wait_for_function(EPOCH_ABOVE, arg=[counter.element_handle(), start], timeout=60_000)
