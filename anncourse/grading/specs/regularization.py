@@ -483,7 +483,7 @@ SHIFT_IMAGE = chapter.exercise(
         random("wrong for float32 images", lambda rng: _image_inputs(rng, 6, np.float32), F32),
         fixed("not all zero when the shift is larger than the image", (_SMALL, 0, 5), (_SMALL, -4, 0),
               tol=EXACT),
-        fixed("not a copy when the shift is zero", (_SMALL, 0, 0), tol=EXACT),
+        fixed("wrong when the shift is zero", (_SMALL, 0, 0), tol=EXACT),
         fixed("wrong for an integer image", (np.arange(16).reshape(4, 4), 2, -1), tol=EXACT),
     ],
     n_of=lambda args: 1,
