@@ -173,7 +173,8 @@ def test_check_explains_a_missing_notebook(tmp_path):
 # checks that they are there to run.
 DOCUMENTED = [
     "anncourse.activations", "anncourse.losses", "anncourse.metrics", "anncourse.gradcheck",
-    "anncourse.training", "anncourse.tuning", "anncourse.course",
+    "anncourse.training", "anncourse.tuning", "anncourse.course", "anncourse.cost",
+    "anncourse.descent", "anncourse.optimization", "anncourse.challenges",
     "anncourse.data", "anncourse.data.toy", "anncourse.data.preprocessing",
     "anncourse.data.splitting", "anncourse.data.batching", "anncourse.data.datasets",
     "anncourse.nn.module", "anncourse.nn.init", "anncourse.nn.linear", "anncourse.nn.activation",

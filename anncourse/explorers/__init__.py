@@ -4,12 +4,27 @@ Importing this package is cheap: matplotlib and ipywidgets are imported only
 when an explorer is built.  See :mod:`anncourse.explorers.losses`.
 """
 from .activation_functions import activation_gallery, gradient_depth_explorer
+from .advanced_topics import batchnorm_depth_explorer, train_eval_explorer
+from .backpropagation import circuit_stepper_explorer, gradcheck_error_explorer
 from .building_blocks import network_builder_explorer, neuron_plane_explorer
+from .common_challenges import bias_variance_explorer, signal_histogram_explorer
+from .cost_functions import loss_metric_explorer, outlier_explorer
+from .evaluation_metrics import residual_explorer, threshold_explorer
 from .losses import classification_explorer, kl_explorer, margin_explorer, regression_explorer
 from .mathematics import neuron_graph_explorer
+from .optimization_techniques import layer_gradient_explorer, momentum_explorer
+from .optimizers import adam_internals_explorer, optimizer_race
 from .perceptron import history_figure, perceptron_explorer
+from .playground import playground, regularization_playground
+from .regularization_geometry import l1_l2_geometry_explorer
+from .training import batch_size_explorer, learning_rate_explorer
 
-__all__ = ["activation_gallery", "classification_explorer", "gradient_depth_explorer",
-           "history_figure", "kl_explorer", "margin_explorer", "network_builder_explorer",
-           "neuron_graph_explorer", "neuron_plane_explorer", "perceptron_explorer",
-           "regression_explorer"]
+__all__ = ["activation_gallery", "adam_internals_explorer", "batch_size_explorer",
+           "batchnorm_depth_explorer", "bias_variance_explorer", "circuit_stepper_explorer",
+           "classification_explorer", "gradcheck_error_explorer", "gradient_depth_explorer",
+           "history_figure", "kl_explorer", "l1_l2_geometry_explorer", "layer_gradient_explorer",
+           "learning_rate_explorer", "loss_metric_explorer", "margin_explorer",
+           "momentum_explorer", "network_builder_explorer", "neuron_graph_explorer",
+           "neuron_plane_explorer", "optimizer_race", "outlier_explorer", "perceptron_explorer",
+           "playground", "regression_explorer", "regularization_playground", "residual_explorer",
+           "signal_histogram_explorer", "threshold_explorer", "train_eval_explorer"]
