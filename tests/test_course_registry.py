@@ -1,7 +1,6 @@
 """The course registry (anncourse.course.ASSIGNMENTS) agrees with everything derived from it."""
 from __future__ import annotations
 
-import importlib
 import pkgutil
 import subprocess
 import sys
@@ -116,3 +115,52 @@ def test_explorers_must_be_a_tuple():
 def test_unknown_slug_lists_the_course():
     with pytest.raises(KeyError, match="01-introduction"):
         get("99-nothing")
+
+
+def _explorer_calls(nb, name):
+    """Indices of the code cells that build explorer ``name`` (not the import lines)."""
+    import re
+    call = re.compile(rf"(?<![\w.]){name}\(")
+    return [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+            and any(call.search(line) and not line.lstrip().startswith(("from ", "import "))
+                    for line in c.source.splitlines())]
+
+
+@pytest.mark.parametrize("folder", ["solutions", "course"])
+@pytest.mark.parametrize("slug", [a.slug for a in written() if a.explorers])
+def test_each_explorer_opens_with_a_question_and_has_a_still_figure(slug, folder):
+    """The chapter standard, for every registered explorer of every written chapter.
+
+    The learner predicts before moving a control, and a reader without a
+    kernel (GitHub, nbviewer) still sees the explorer: among the few cells
+    just before a cell that builds it there is a question (**Predict
+    first**, or the widget's own ``question=``) and a still figure (a PNG attachment with alt text of at least
+    80 characters). An explorer may also be called elsewhere as a tool;
+    one call introduced this way is enough. Headings carry no emoji (boxes
+    in a stock browser).
+    """
+    import base64
+    import re
+
+    still = re.compile(r"!\[([^\]]{80,})\]\(attachment:([\w.-]+\.png)\)")
+    nb = nbformat.read(ROOT / folder / slug / f"{slug}.ipynb", as_version=4)
+
+    def introduced(i):
+        before = [c for c in nb.cells[max(0, i - 4):i] if c.cell_type == "markdown"]
+        question = (any("predict first" in c.source.lower() for c in before)
+                    or "question=" in nb.cells[i].source)  # the widget asks it itself
+        figures = [(c, m) for c in before for m in still.finditer(c.source)]
+        return question and any(base64.b64decode(c.attachments[m.group(2)]["image/png"])
+                                .startswith(b"\x89PNG") for c, m in figures)
+
+    # A *_figure entry is a still figure, drawn in the notebook, not a widget.
+    for name in [n for n in get(slug).explorers if not n.endswith("_figure")]:
+        calls = _explorer_calls(nb, name)
+        assert calls, f"{slug} never builds {name}"
+        assert any(introduced(i) for i in calls), (
+            f"{slug}: no call of {name} follows a Predict-first question and a still figure")
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    assert not re.search("[\U0001F300-\U0001FAFF\u2600-\u27BF]", line), line

@@ -206,28 +206,3 @@ def test_every_loss_and_model_is_offered():
     box = outlier_explorer()
     assert [v for _, v in box.controls["model"].options] == list(MODELS)
     assert set(box.explorer.fits(1.5, 3.0, "line", 1.0)) == set(LOSSES)
-
-
-def test_the_chapter_shows_each_explorer_with_a_question_and_a_still_figure():
-    """Predict before moving a slider; a still figure with alt text for readers without a kernel."""
-    import base64
-    import re
-
-    import nbformat
-
-    from conftest import ROOT
-
-    slug = "08-cost-functions"
-    for folder in ("solutions", "course"):
-        nb = nbformat.read(ROOT / folder / slug / f"{slug}.ipynb", as_version=4)
-        calls = [i for i, c in enumerate(nb.cells)
-                 if c.cell_type == "code" and re.search(r"\b\w+_explorer\(", c.source)
-                 and "import" not in c.source]
-        assert len(calls) == len(FACTORIES)
-        for i in calls:
-            heading, figure = nb.cells[i - 2], nb.cells[i - 1]
-            assert heading.source.startswith("### Explorer: ") and "**Predict first.**" in heading.source
-            found = re.fullmatch(r"!\[([^\]]{80,})\]\(attachment:([\w.-]+\.png)\)\n\n\*.+\*", figure.source)
-            assert found, figure.source[:200]
-            png = base64.b64decode(figure.attachments[found.group(2)]["image/png"])
-            assert png.startswith(b"\x89PNG")

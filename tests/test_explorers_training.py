@@ -163,33 +163,3 @@ def test_palette_is_colour_blind_safe_with_distinct_line_styles(factory):
             if not line.get_label().startswith("_") and len(line.get_xdata()) > 2:
                 styles.append(line.get_linestyle())
         assert len(styles) == len(set(styles)) >= 1, (factory, styles)
-
-
-def test_the_chapter_shows_each_explorer_with_a_question_and_a_still_figure():
-    """The chapter standard: predict before moving a slider; a still figure with alt text for readers
-    without a kernel (GitHub, nbviewer); no emoji in headings (boxes in a stock browser)."""
-    import base64
-    import re
-
-    import nbformat
-
-    from conftest import ROOT
-
-    slug = "05-training"
-    for folder in ("solutions", "course"):
-        nb = nbformat.read(ROOT / folder / slug / f"{slug}.ipynb", as_version=4)
-        calls = [i for i, c in enumerate(nb.cells)
-                 if c.cell_type == "code" and re.search(r"\b\w+_explorer\(", c.source)
-                 and "import" not in c.source]
-        assert len(calls) == len(FACTORIES)
-        for i in calls:
-            heading, figure = nb.cells[i - 2], nb.cells[i - 1]
-            assert heading.source.startswith("### Explorer: ") and "**Predict first.**" in heading.source
-            found = re.fullmatch(r"!\[([^\]]{80,})\]\(attachment:([\w.-]+\.png)\)\n\n\*.+\*", figure.source)
-            assert found, figure.source[:200]
-            png = base64.b64decode(figure.attachments[found.group(2)]["image/png"])
-            assert png.startswith(b"\x89PNG")
-        for cell in nb.cells:
-            for line in cell.source.splitlines():
-                if cell.cell_type == "markdown" and line.startswith("#"):
-                    assert line.isascii() or not re.search("[\U0001F300-\U0001FAFF\u2600-\u27BF]", line), line
