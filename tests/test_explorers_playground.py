@@ -1,16 +1,20 @@
 """The playground: its model trains and regularizes as stated, its callbacks train and redraw."""
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from anncourse.explorers import playground as pg
 from anncourse.explorers.playground import (CHALLENGE_CONTROLS, PLAYGROUND_CONTROLS,
                                             REGULARIZATION_CONTROLS, PlaygroundModel, playground,
                                             playground_figure, regularization_playground)
+
+# The package exports the function playground(), which hides the module of the
+# same name as an attribute of anncourse.explorers: import the module itself.
+pg = importlib.import_module("anncourse.explorers.playground")
 
 OKABE_ITO = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#000000"}
 JPEG, PNG = b"\xff\xd8\xff", b"\x89PNG"

@@ -2,6 +2,10 @@
 
 Importing this package is cheap: matplotlib and ipywidgets are imported only
 when an explorer is built.  See :mod:`anncourse.explorers.losses`.
+
+``anncourse.explorers.playground`` is the function :func:`playground`; the
+module of the same name is reached with ``from anncourse.explorers.playground
+import ...`` (or :func:`importlib.import_module`).
 """
 from .activation_functions import activation_gallery, gradient_depth_explorer
 from .advanced_topics import batchnorm_depth_explorer, train_eval_explorer
