@@ -350,6 +350,9 @@ F1_SCORES = chapter.exercise(
                    lambda rng: tuple(np.array([2, 5, 7])[a] for a in _multiclass(rng, classes=3)[:2]),
                    EXACT),
             fixed("wrong for two classes", ([1, 0, 1, 1, 0, 0], [1, 1, 0, 1, 0, 0]), tol=EXACT),
+            # Random labels may miss it: always one class predicted but never true.
+            fixed("wrong when a class is predicted but never true",
+                  ([0, 0, 1, 1, 2, 2, 0], [0, 3, 1, 1, 2, 3, 0]), tol=EXACT),
             fixed("not one everywhere for perfect predictions", ([2, 0, 1, 1, 0], [2, 0, 1, 1, 0]),
                   tol=EXACT)],
     mistakes=[

@@ -444,6 +444,11 @@ EARLY_STOPPING = chapter.exercise(
                   lambda rng: (sorted(rng.uniform(0, 1, size=12).tolist(), reverse=True),
                                int(rng.integers(1, 4)))),
         _scenario("wrong for a single epoch", lambda rng: ([float(rng.uniform(0, 1))], 0), trials=2),
+        # Always one curve whose small gains min_delta must discount: the
+        # noisy curves above draw min_delta at random and may miss it.
+        _scenario("wrong when min_delta discounts small gains",
+                  lambda rng: ([1.0, 0.97, 0.95, 0.93, 0.92, 0.91, 0.9],
+                               int(rng.integers(1, 3)), 0.05), trials=2),
         _scenario("wrong with plateaus of equal losses",
                   lambda rng: ([1.0, 0.5, 0.5, 0.5, 0.4, 0.4, 0.4, 0.4, 0.3],
                                int(rng.integers(1, 4)), 0.0), trials=3),
