@@ -716,8 +716,19 @@ def _train_args(n, hidden):
 
 
 def _trained(label, n, hidden):
-    return Hidden(label, lambda ref, seed: verdict(_judge_accuracy, _train_args(n, hidden),
-                                                   seed=seed))
+    # Training at lr 0.5 occasionally lands badly on one draw of spirals: the
+    # reference itself fell below the threshold for about one grading salt in
+    # twenty. A second, independent draw is tried before the check fails; a
+    # model that cannot separate spirals (59 to 72 %) fails both.
+    def build(ref, seed):
+        first = verdict(_judge_accuracy, _train_args(n, hidden), seed=seed)
+        second = verdict(_judge_accuracy, _train_args(n, hidden), seed=seed + 1)
+
+        def test(func):
+            reason = first(func)
+            return None if reason is None else second(func)
+        return test
+    return Hidden(label, build)
 
 
 def _near_chance(args, expected, actual):
