@@ -580,6 +580,13 @@ DESCRIBE = Exercise(
                                       1, 50, size=int(rng.integers(2, 6)))],),
                                   trials=6, rtol=0.0, atol=0.0,
                                   seed=seed_for(_DESCRIBE_KEY, "borders"))),
+        # The random borders above may draw no network with exactly two hidden
+        # layers (about one salt in six): this check always does.
+        Property("wrong for two hidden layers (still shallow)",
+                 scenario_matches(describe_network, network_kind,
+                                  lambda rng: ([int(s) for s in rng.integers(1, 50, size=4)],),
+                                  trials=2, rtol=0.0, atol=0.0,
+                                  seed=seed_for(_DESCRIBE_KEY, "two hidden"))),
         Property("wrong when the sizes come as a tuple",
                  scenario_matches(describe_network, network_kind,
                                   lambda rng: (tuple(_sizes(rng, 2, 4)),), trials=2, rtol=0.0,
