@@ -71,12 +71,22 @@ def lab(binder_env):
     repo, venv, env = binder_env
     port, token = _free_port(), secrets.token_hex(16)
     log = open(repo / "jupyterlab.log", "w")
+    # Autosave off, in this test's own settings folder only: Validate saves the
+    # notebook before it validates, and a save that races an autosave of a big
+    # notebook (a loaded machine takes seconds to write one) finds the file
+    # newer on disk than JupyterLab's copy, so JupyterLab stops to ask
+    # "File Changed: overwrite or revert?" and Validate never starts.
+    settings = repo.parent / "lab-user-settings"
+    docmanager = settings / "@jupyterlab" / "docmanager-extension"
+    docmanager.mkdir(parents=True, exist_ok=True)
+    (docmanager / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
     server = subprocess.Popen(
         [str(venv / "bin" / "jupyter"), "lab", "--no-browser", f"--port={port}",
          "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
          f"--ServerApp.root_dir={repo}", "--LabApp.expose_app_in_browser=True"]
         + (["--allow-root"] if os.geteuid() == 0 else []),
-        cwd=repo, env={**env, "ANNCOURSE_OFFLINE": "1"}, stdout=log, stderr=subprocess.STDOUT)
+        cwd=repo, env={**env, "ANNCOURSE_OFFLINE": "1", "JUPYTERLAB_SETTINGS_DIR": str(settings)},
+        stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
@@ -88,6 +98,10 @@ def lab(binder_env):
                 server.kill()
                 pytest.fail("JupyterLab did not start:\n" + (repo / "jupyterlab.log").read_text())
             time.sleep(0.5)
+    with urllib.request.urlopen(f"{base}/lab/api/settings/@jupyterlab/docmanager-extension:"
+                                f"plugin?token={token}", timeout=30) as response:
+        assert json.load(response)["settings"].get("autosave") is False, \
+            "the test's settings folder did not turn autosave off"
     yield base, token, repo
     server.terminate()
     try:
@@ -112,6 +126,23 @@ def page(lab):
         yield pg
         context.close()
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def no_dialog_left_open(request):
+    """Close any JupyterLab dialog a failed step left open before the next step.
+
+    A modal dialog takes every click, so without this one chapter's failure
+    would fail every later chapter's steps too.
+    """
+    if "page" in request.fixturenames:
+        page = request.getfixturevalue("page")
+        for _ in range(3):
+            if page.locator(".jp-Dialog").count() == 0:
+                break
+            page.keyboard.press("Escape")
+            time.sleep(0.5)
+    yield
 
 
 @pytest.fixture(scope="module", params=[a.slug for a in written()])
