@@ -68,7 +68,8 @@ export PATH="$PWD/$VENV/bin:$PATH"
 # System packages the tests use: bubblewrap, which autograding needs to isolate
 # learners' code (README, "Grading and its security model"), Debian's Chromium
 # for the browser test, and a colour emoji font so that the headings it renders
-# have no missing-glyph boxes.  Install them where we can, else say so.
+# have no missing-glyph boxes, and PostgreSQL's server for the gradebook test.
+# Install them where we can, else say so.
 ensure_system_packages() {
     local missing=()
     command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
@@ -78,6 +79,9 @@ ensure_system_packages() {
         # MathJax served locally, for the feedback test's check that math renders
         # and its Safe extension refuses javascript: links.
         dpkg -s libjs-mathjax >/dev/null 2>&1 || missing+=(libjs-mathjax)
+        # The PostgreSQL server, for the gradebook test's throwaway cluster
+        # (tests/test_gradebook_postgres.py; it does not use Debian's own cluster).
+        compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
     fi
     [ ${#missing[@]} -eq 0 ] && return
     local sudo=()
@@ -91,7 +95,8 @@ ensure_system_packages() {
             echo "warning: could not install ${missing[*]}" >&2
     else
         echo "warning: ${missing[*]} not installed: the autograding tests (bubblewrap) and the" >&2
-        echo "         browser tests (chromium, fonts-noto-color-emoji, libjs-mathjax) are skipped or degraded." >&2
+        echo "         browser tests (chromium, fonts-noto-color-emoji, libjs-mathjax) and the PostgreSQL" >&2
+        echo "         gradebook test (postgresql) are skipped or degraded." >&2
         echo "         Install them with your package manager." >&2
     fi
 }

@@ -4,6 +4,8 @@ Instructor notebooks (solutions and hidden tests) live in solutions/; the
 learner's notebooks in course/ are generated from them with
 ``anncourse generate`` (which runs ``nbgrader generate_assignment``).
 """
+import os
+
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.course_id = "anncourse"
@@ -12,6 +14,19 @@ c.CourseDirectory.release_directory = "course"
 c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
+
+# ---- anncourse: the gradebook's database (anncourse.grading.database) ----
+# nbgrader's default is the sqlite file gradebook.db in the course folder.  Set
+# ANNCOURSE_DB_URL (e.g. postgresql+psycopg://user:password@host:5432/gradebook,
+# with `pip install 'anncourse[postgres]'`) to keep the gradebook on a server
+# instead: several graders can then write to it at once.  Unset, nothing is
+# imported here: whoever loads this file without anncourse installed still can.
+if os.environ.get("ANNCOURSE_DB_URL", "").strip():
+    from anncourse.grading.database import gradebook_url
+
+    c.CourseDirectory.db_url = gradebook_url()
+# ---- end of gradebook database block ----
+
 # nbgrader applies this list to every copy through the exchange: release_assignment
 # (course/ -> outbound), submit (learner -> inbound) and collect (inbound ->
 # submitted/).  Only notebooks go out to learners, and only notebooks come back,
