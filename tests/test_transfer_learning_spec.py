@@ -1,0 +1,1 @@
+"""What ``19-transfer-learning``'s checks promise beyond the generated spec tests."""
