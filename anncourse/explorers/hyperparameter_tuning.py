@@ -123,7 +123,7 @@ def _draw_grid_random(side, seed):
     fig = Figure(figsize=_FIGSIZE, dpi=_DPI)
     fig.subplots_adjust(left=0.07, right=0.985, bottom=0.13, top=0.9, wspace=0.25)
     left, right = fig.subplots(1, 2)
-    g = np.linspace(0, 1, 201)
+    g = np.linspace(0, 1, 121)
     gx, gy = np.meshgrid(g, g)
     left.contour(gx, gy, score_surface(gx, gy), levels=[0.1, 0.3, 0.5, 0.7, 0.9],
                  colors=_OKABE_ITO["black"], linewidths=0.7, linestyles=":")

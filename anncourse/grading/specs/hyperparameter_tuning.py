@@ -554,6 +554,8 @@ BEST_CONFIG = _scenario(
         ("wrong for integer scores given as lists", ([[{"k": 1}, 3], [{"k": 2}, 7], [{"k": 3}, 5]],),
          1),
         ("wrong when the best is last", ([({"lr": 0.3}, 0.2), ({"lr": 0.03}, 0.9)],), 1),
+        ("wrong when the first two runs diverged",
+         ([({"lr": 5.0}, _NAN), ({"lr": 2.0}, _NAN), ({"lr": 0.2}, 0.6), ({"lr": 0.02}, 0.6)],), 1),
     ],
     mistakes=[
         ("the last of equal scores wins", _best_last_tie,
