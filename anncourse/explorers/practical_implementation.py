@@ -174,6 +174,11 @@ class TrainingDashboard(_Explorer):
             ax.plot(np.arange(1, len(values) + 1), shown, color=color, ls=ls, lw=2, marker="o",
                     ms=3, label=label)
         ax_loss.set_yscale("log")
+        from matplotlib.ticker import FuncFormatter, NullFormatter
+
+        # Plain numbers (0.3, not 3 x 10^-1) keep the tick labels short.
+        ax_loss.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        ax_loss.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         ax_loss.set_ylabel("cross-entropy loss (log scale)", fontsize=_LABEL_SIZE)
         ax_loss.set_title("Loss", fontsize=_TITLE_SIZE)
         ax_acc.axhline(0.1, color=_OKABE_ITO["grey"], lw=1, ls=(0, (1, 3)), label="_chance")
