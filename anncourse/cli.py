@@ -12,6 +12,9 @@
     (in a clone of the course repository).
 ``anncourse new-chapter NN-slug``
     Write the skeleton of a planned chapter (in a clone; see CONTRIBUTING.md).
+``anncourse autograde ASSIGNMENT --jobs N``
+    Autograde the submissions with N ``nbgrader autograde`` processes at once
+    (run it in the course directory, as nbgrader).
 """
 from __future__ import annotations
 
@@ -120,6 +123,63 @@ def _new_chapter(args) -> int:
     return 0
 
 
+# ---- anncourse autograde: parallel autograding (anncourse.grading.parallel) ----
+def _autograde(args) -> int:
+    from .grading.parallel import autograde_parallel, report
+
+    nbgrader_args = [flag for flag, on in (("--force", args.force), ("--create", args.create))
+                     if on]
+    if args.no_create:
+        nbgrader_args.append("--Autograde.create_student=False")
+    if args.notebook:
+        nbgrader_args.append(f"--notebook={args.notebook}")
+    try:
+        summary = autograde_parallel(args.assignment, args.jobs, root=args.course_dir,
+                                     nbgrader_args=nbgrader_args, log_dir=args.log_dir,
+                                     progress=not args.no_progress)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"anncourse autograde: {exc}", file=sys.stderr)
+        return 2
+    print(report(summary, args.assignment))
+    return 0 if summary.ok else 1
+
+
+def _add_autograde(sub) -> None:
+    import os
+
+    def positive(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+        return value
+
+    ag = sub.add_parser("autograde", help="autograde with several nbgrader processes at once",
+                        description="Split the students who submitted ASSIGNMENT into N shards "
+                                    "and run one `nbgrader autograde` process per shard.")
+    ag.add_argument("assignment", help="the assignment, as in submitted/<student>/<assignment>/")
+    ag.add_argument("-j", "--jobs", type=positive, default=os.cpu_count() or 1,
+                    help="nbgrader processes at once (default: the number of CPUs)")
+    ag.add_argument("--force", action="store_true",
+                    help="grade again students already autograded (nbgrader's --force)")
+    create = ag.add_mutually_exclusive_group()
+    create.add_argument("--create", action="store_true",
+                        help="nbgrader's --create (the default: students missing from the "
+                             "gradebook are added)")
+    create.add_argument("--no-create", action="store_true",
+                        help="fail for students missing from the gradebook instead of adding "
+                             "them")
+    ag.add_argument("--notebook", help="grade only the notebooks matching this glob")
+    ag.add_argument("--course-dir", default=".", help="the course directory (default: here)")
+    ag.add_argument("--log-dir", help="where to write each shard's log "
+                                      "(default: .anncourse/autograde-logs/ASSIGNMENT)")
+    ag.add_argument("--no-progress", action="store_true", help="no progress bar")
+    ag.set_defaults(func=_autograde)
+# ---- end of anncourse autograde ----
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="anncourse", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -137,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     new = sub.add_parser("new-chapter", help="write the skeleton of a planned chapter")
     new.add_argument("slug", help="the chapter's assignment, e.g. 08-cost-functions")
     new.set_defaults(func=_new_chapter)
+    _add_autograde(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 
