@@ -123,6 +123,8 @@ class ThrowawayPostgres:
 
     def start(self) -> str:
         """Make and start the cluster; return its URL."""
+        if self.folder is not None:
+            raise RuntimeError(f"this cluster is already running in {self.folder}")
         if self.bindir is None or not (self.bindir / "initdb").is_file():
             raise PostgresUnavailable("PostgreSQL's server is not installed (no initdb on PATH or "
                                       "in /usr/lib/postgresql/*/bin): apt-get install postgresql")
