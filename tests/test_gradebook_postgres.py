@@ -136,16 +136,20 @@ def test_cluster_is_stopped_and_removed():
         url = cluster.start()
     except PostgresUnavailable as err:
         pytest.skip(f"PostgreSQL cannot start here: {err}")
-    folder, server = cluster.folder, cluster._server
-    assert (folder / "data" / "PG_VERSION").is_file()
-    conninfo = url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(conninfo) as conn:
-        assert conn.execute("SELECT current_database()").fetchone() == ("gradebook",)
-    # Every connection needs the password, though the port is open to local users.
-    wrong = make_url(conninfo).set(password="wrong").render_as_string(hide_password=False)
-    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
-        psycopg.connect(wrong, connect_timeout=10)
-    cluster.stop()
+    try:
+        folder, server = cluster.folder, cluster._server
+        assert (folder / "data" / "PG_VERSION").is_file()
+        with pytest.raises(RuntimeError, match="already running"):
+            cluster.start()
+        conninfo = url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(conninfo) as conn:
+            assert conn.execute("SELECT current_database()").fetchone() == ("gradebook",)
+        # Every connection needs the password, though the port is open to local users.
+        wrong = make_url(conninfo).set(password="wrong").render_as_string(hide_password=False)
+        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+            psycopg.connect(wrong, connect_timeout=10)
+    finally:
+        cluster.stop()  # also when a check above fails
     assert server.poll() is not None
     assert not folder.exists()
     cluster.stop()  # twice is harmless
