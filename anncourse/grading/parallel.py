@@ -489,6 +489,25 @@ def _start_shards(layout, groups, students, nbgrader_args, log_dir, events):
     return started
 
 
+def _follow(started, logs, events: queue.Queue, bar) -> None:
+    """Feed each shard's lines to its :class:`ShardLog` and advance the bar until all end."""
+    running, shown_failed = len(started), 0
+    while running:
+        index, line = events.get()
+        if line is None:
+            running -= 1
+            process, log_file = started[index]
+            finished = logs[index].close(process.wait())
+            log_file.close()
+        else:
+            finished = logs[index].feed(line)
+        bar.update(len(finished))
+        failed = sum(len(log.failed) for log in logs)
+        if failed != shown_failed:
+            bar.set_postfix(failed=failed)
+            shown_failed = failed
+
+
 def autograde_parallel(assignment: str, jobs: int, root: Path | str = ".",
                        nbgrader_args: list[str] = (), log_dir: Path | str | None = None,
                        progress: bool = True) -> Summary:
@@ -544,22 +563,13 @@ def autograde_parallel(assignment: str, jobs: int, root: Path | str = ".",
     started = _start_shards(layout, groups, students, nbgrader_args, log_dir, events)
     bar = tqdm(total=len(students), unit="student", desc=f"autograde {assignment}",
                disable=not progress, file=sys.stderr)
-    running, shown_failed = len(started), 0
-    while running:
-        index, line = events.get()
-        if line is None:
-            running -= 1
-            process, log_file = started[index]
-            finished = logs[index].close(process.wait())
-            log_file.close()
-        else:
-            finished = logs[index].feed(line)
-        bar.update(len(finished))
-        failed = sum(len(log.failed) for log in logs)
-        if failed != shown_failed:
-            bar.set_postfix(failed=failed)
-            shown_failed = failed
-    bar.close()
+    try:
+        _follow(started, logs, events, bar)
+    finally:
+        bar.close()
+        for process, _ in started:  # only if following stopped early (Ctrl-C, say)
+            if process.poll() is None:
+                process.terminate()
     results = [ShardResult(group, Path(log_file.name), process.returncode, log)
                for group, (process, log_file), log in zip(groups, started, logs)]
     return Summary(students, results, time.perf_counter() - start, empty)
