@@ -77,6 +77,8 @@ def graded_class(tmp_path_factory):
     nbgrader(course, "generate_assignment", SLUG, "--force")
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         gb.update_or_create_assignment(SLUG, duedate=DUE)
+        for student, (first, last, _) in CLASS.items():
+            gb.update_or_create_student(student, first_name=first, last_name=last)
 
     source = nbformat.read(course / "solutions" / SLUG / f"{SLUG}.ipynb", as_version=4)
     released = nbformat.read(course / "course" / SLUG / f"{SLUG}.ipynb", as_version=4)
@@ -88,9 +90,7 @@ def graded_class(tmp_path_factory):
         "qx-twoerr-5": _with_answers(good, {"mp_neuron": STRICT_MP_NEURON,
                                             "perceptron_predict": NO_BIAS_PREDICT}),
     }
-    for student, (first, last, when) in CLASS.items():
-        nbgrader(course, "db", "student", "add", student, f"--first-name={first}",
-                 f"--last-name={last}")
+    for student, (_, _, when) in CLASS.items():
         if when is None:
             continue
         folder = course / "submitted" / student / SLUG
@@ -193,11 +193,13 @@ def test_mistakes_named_by_hints(graded_class):
 def test_missing_and_late(graded_class):
     course, page, _ = graded_class
     assert rows(page.parent / "missing.csv") == [
-        {"student_id": "qx-absent-8", "first_name": "Fa", "last_name": "Nettlecombe"}]
+        {"student_id": "qx-absent-8", "first_name": "Fa", "last_name": "Nettlecombe",
+         "status": "not submitted"}]
     late = rows(page.parent / "late.csv")
     assert [(r["student_id"], float(r["hours_late"])) for r in late] == [
         ("qx-half-9", 26.5), ("qx-twoerr-5", 3.0)]
-    assert late[0]["due"] == "2026-03-01 12:00:00"
+    assert late[0]["due_utc"] == "2026-03-01 12:00:00"
+    assert late[0]["submitted_utc"] == "2026-03-02 14:30:00"
 
 
 def test_score_histogram(graded_class):
@@ -228,6 +230,22 @@ def test_page_is_anonymous_and_complete(graded_class):
     assert STRICT_HINT.replace(">", "&gt;") in html
     assert "1 of the 6 learners in the gradebook has not submitted" in html
     assert "2 submissions were late" in html
+
+
+def test_collected_but_not_autograded(graded_class, tmp_path):
+    """A submission collected after autograding is not reported as missing."""
+    course, _, _ = graded_class
+    copy = tmp_path / "course"
+    shutil.copytree(course, copy, ignore=shutil.ignore_patterns("reports"))
+    folder = copy / "submitted" / "qx-absent-8" / SLUG
+    folder.mkdir(parents=True)
+    shutil.copy(copy / "course" / SLUG / f"{SLUG}.ipynb", folder)
+    page = write_report(copy, SLUG, tmp_path / "out")
+    assert [r["status"] for r in rows(page.parent / "missing.csv")] == ["collected, not autograded"]
+    html = page.read_text(encoding="utf-8")
+    assert "0 of the 6 learners in the gradebook have not submitted" in html
+    assert "1 submission has been collected but not autograded yet" in html
+    assert int(rows(page.parent / "exercises.csv")[0]["learners"]) == 5
 
 
 def test_command(graded_class, tmp_path, capsys):

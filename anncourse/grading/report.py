@@ -344,8 +344,13 @@ def collect(course_root: Path, assignment: str):
                     learner.graded = False
             learners.append(learner)
         for student in gb.students:
-            if student.id not in submitted:
-                missing.append((student.id, student.first_name or "", student.last_name or ""))
+            if student.id in submitted:
+                continue
+            # Collected but not autograded yet is not the same as never handed in.
+            folder = Path(coursedir.format_path(coursedir.submitted_directory, student.id,
+                                                assignment))
+            status = "collected, not autograded" if folder.is_dir() else "not submitted"
+            missing.append((student.id, student.first_name or "", student.last_name or "", status))
         names = {s.id: [s.id, s.first_name, s.last_name, s.email] for s in gb.students}
         max_score = float(record.max_score or 0)
     return learners, sorted(missing), exercises, names, max_score
@@ -377,7 +382,7 @@ def tables(learners, exercises, names, max_score):
               for i, n in enumerate(bins)]
 
     ex_rows, check_rows, mistake_rows = [], [], []
-    for (notebook, function), spec in sorted(exercises.items()):
+    for (notebook, function), spec in exercises.items():  # in the notebooks' order
         outcomes = [l.outcomes[(notebook, function)] for l in graded
                     if (notebook, function) in l.outcomes]
         passed = sum(o.passed for o in outcomes)
@@ -575,12 +580,15 @@ def write_report(course_root, assignment: str, out_dir) -> Path:
     _write_csv(out_dir / "mistakes.csv", mistake_rows,
                ["notebook", "exercise", "mistake", "kind", "learners", "example"])
     _write_csv(out_dir / "missing.csv",
-               [{"student_id": s, "first_name": f, "last_name": l} for s, f, l in missing],
-               ["student_id", "first_name", "last_name"])
+               [{"student_id": s, "first_name": f, "last_name": l, "status": st}
+                for s, f, l, st in missing],
+               ["student_id", "first_name", "last_name", "status"])
+    # nbgrader keeps dates in UTC without a time zone.
     _write_csv(out_dir / "late.csv",
-               [{"student_id": l.student, "submitted": _when(l.timestamp), "due": _when(l.duedate),
-                 "hours_late": round(l.seconds_late / 3600, 2)} for l in late],
-               ["student_id", "submitted", "due", "hours_late"])
+               [{"student_id": l.student, "submitted_utc": _when(l.timestamp),
+                 "due_utc": _when(l.duedate), "hours_late": round(l.seconds_late / 3600, 2)}
+                for l in late],
+               ["student_id", "submitted_utc", "due_utc", "hours_late"])
 
     by_exercise: dict = {}
     for row in mistake_rows:
@@ -593,7 +601,8 @@ def write_report(course_root, assignment: str, out_dir) -> Path:
         assignment=assignment,
         generated=_when(dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)),
         students=len(names), submitted=len(learners),
-        ungraded=sum(not l.graded for l in learners),
+        ungraded=sum(not l.graded for l in learners)
+        + sum(m[3] != "not submitted" for m in missing),
         mean=statistics.fmean(percents) if percents else None,
         median=statistics.median(percents) if percents else None,
         max_score=max_score,
@@ -601,7 +610,7 @@ def write_report(course_root, assignment: str, out_dir) -> Path:
                         max_score),
         exercises=ex_rows, checks=check_rows,
         mistakes=[(key, rows[:5], len(rows)) for key, rows in by_exercise.items()],
-        missing=len(missing),
+        missing=sum(m[3] == "not submitted" for m in missing),
         late_hours=sorted(round(l.seconds_late / 3600, 1) for l in late),
     )
     page = out_dir / "report.html"
