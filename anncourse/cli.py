@@ -125,7 +125,7 @@ def _new_chapter(args) -> int:
 
 # ---- anncourse autograde: parallel autograding (anncourse.grading.parallel) ----
 def _autograde(args) -> int:
-    from .grading.parallel import autograde_parallel, report
+    from .grading.parallel import autograde_parallel, format_summary
 
     nbgrader_args = [flag for flag, on in (("--force", args.force), ("--create", args.create))
                      if on]
@@ -140,7 +140,7 @@ def _autograde(args) -> int:
     except (ValueError, FileNotFoundError) as exc:
         print(f"anncourse autograde: {exc}", file=sys.stderr)
         return 2
-    print(report(summary, args.assignment))
+    print(format_summary(summary, args.assignment))
     return 0 if summary.ok else 1
 
 

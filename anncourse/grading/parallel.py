@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["CourseLayout", "ShardLog", "ShardResult", "Summary", "autograde_parallel",
-           "course_layout", "ensure_secret", "report", "shard_command", "shards",
+           "course_layout", "ensure_secret", "format_summary", "shard_command", "shards",
            "submitted_students"]
 
 # How long an SQLite writer waits for another before giving up, in seconds.
@@ -575,12 +575,12 @@ def autograde_parallel(assignment: str, jobs: int, root: Path | str = ".",
     return Summary(students, results, time.perf_counter() - start, empty)
 
 
-def report(summary: Summary, assignment: str) -> str:
+def format_summary(summary: Summary, assignment: str) -> str:
     """The lines printed at the end of a run: counts, failures by name and log files.
 
     Example
     -------
-    >>> print(report(Summary(["ann"], [], 1.0), "hw"))  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(format_summary(Summary(["ann"], [], 1.0), "hw"))  # doctest: +NORMALIZE_WHITESPACE
     autograde hw: 0 graded, 0 skipped (already autograded; --force grades them again),
     0 failed, of 1 students, with 0 jobs in 1 s
     """
