@@ -1,7 +1,7 @@
 """The transfer lab of the transfer-learning chapter (``19-transfer-learning``).
 
 :func:`transfer_lab` builds a widget with two controls, the *method* and the
-*labels per digit*, and a **Train** button.  Each press trains the chosen
+*labels per digit*.  Each change trains the chosen
 method live on the new task (odd or even, on digit images the shipped
 network never saw), over a few independent draws of the labelled images,
 and adds a bar with its mean held-out accuracy and an error bar (one
@@ -10,9 +10,11 @@ scatter plots project the test images to two dimensions with PCA: the raw
 pixels on one, the pre-trained network's features on the other, coloured
 and marked by the new label.
 
-The box returned carries ``box.controls`` (by name), ``box.readout`` (the
-``HTML`` with the table of results), ``box.image`` (the ``Image`` showing
-the figure), ``box.train()`` (what the button calls), ``box.clear()`` and
+Every change of a control trains the new setting and adds its bar (the
+last :data:`MAX_BARS` are kept); **Clear** empties the chart.  The box
+returned carries ``box.controls`` (by name), ``box.readout`` (the ``HTML``
+with the table of results), ``box.image`` (the ``Image`` showing the
+figure), ``box.train()`` (what a change calls), ``box.clear()`` and
 ``box.explorer``.  Training uses :func:`anncourse.pretrained.transfer.run_method`;
 a bar is a few tenths of a second to a few seconds, depending on the method
 and the number of labels.
@@ -33,10 +35,12 @@ import io
 
 import numpy as np
 
-__all__ = ["LAB_METHODS", "lab_figure", "lab_scores", "lab_task", "pca_2d", "transfer_lab"]
+__all__ = ["LAB_METHODS", "MAX_BARS", "lab_figure", "lab_scores", "lab_task", "pca_2d", "transfer_lab"]
 
 LAB_METHODS = ("from scratch", "random frozen body", "frozen features", "fine-tune the top",
                "fine-tune all")
+
+MAX_BARS = 8
 
 _OKABE_ITO = {"orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "blue": "#0072B2",
               "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000"}
@@ -164,24 +168,29 @@ class _Lab:
             "k": widgets.IntSlider(value=k, min=1, max=40, description="labels per digit",
                                    continuous_update=False, style={"description_width": "initial"}),
         }
-        self.button = widgets.Button(description="Train")
         self.clear_button = widgets.Button(description="Clear")
-        self.button.on_click(lambda _: self.train())
         self.clear_button.on_click(lambda _: self.clear())
+        for control in self.controls.values():
+            # Every change trains the new setting live and adds its bar.
+            control.observe(self._on_change, names="value")
         self.readout = widgets.HTML()
         self.image = widgets.Image(format="png",
                                    layout=widgets.Layout(max_width="100%", height="auto"))
-        row = widgets.HBox([*self.controls.values(), self.button, self.clear_button])
+        row = widgets.HBox([*self.controls.values(), self.clear_button])
         self.widget = box = widgets.VBox([row, self.readout, self.image])
         box.controls, box.readout, box.image = self.controls, self.readout, self.image
         box.train, box.clear, box.explorer = self.train, self.clear, self
         self.train()
 
+    def _on_change(self, change):
+        # No try/except: an error here must reach the caller (and the test).
+        self.train()
+
     def train(self):
-        """Train the current method over the draws and add its bar (errors reach the caller)."""
+        """Train the current setting over the draws and add its bar (the last MAX_BARS are kept)."""
         method, k = self.controls["method"].value, int(self.controls["k"].value)
         scores = lab_scores(method, k, self.draws, task=self.task)
-        self.results.append((method, k, scores))
+        self.results = [*self.results, (method, k, scores)][-MAX_BARS:]
         self.redraw()
 
     def clear(self):
@@ -197,7 +206,7 @@ class _Lab:
 
 
 def transfer_lab(method="frozen features", k=3, draws=3):
-    """The transfer lab: pick a method and a number of labels, press **Train**, compare the bars.
+    """The transfer lab: pick a method and a number of labels, and compare the bars.
 
     Parameters
     ----------

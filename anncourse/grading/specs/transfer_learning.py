@@ -341,8 +341,11 @@ HEAD = Exercise(
                                    seed=seed_for(_HEAD_KEY, "random"))),
         Property("wrong after many steps on large features (overflow in exp?)",
                  matches_reference(train_head,
-                                   lambda rng: (50 * np.abs(rng.normal(size=(20, 3))),
-                                                rng.integers(0, 3, size=20), 3, 0.5, 100),
+                                   # Scores reach thousands: exp overflows without the shift.
+                                   # A small enough step keeps descent stable, so two correct
+                                   # styles agree to rounding (over 200 draws: within 1e-6).
+                                   lambda rng: (200 * np.abs(rng.normal(size=(20, 3))),
+                                                rng.integers(0, 3, size=20), 3, 0.05, 30),
                                    trials=1, rtol=TOL.rtol, atol=TOL.atol,
                                    seed=seed_for(_HEAD_KEY, "large"))),
         Property("does not accept Python lists",
