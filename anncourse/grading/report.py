@@ -621,7 +621,20 @@ def write_report(course_root, assignment: str, out_dir) -> Path:
 # --- the command --------------------------------------------------------------
 
 def add_report_command(subparsers) -> argparse.ArgumentParser:
-    """Add ``anncourse report ASSIGNMENT [--course DIR] [--out DIR]``."""
+    """Add ``anncourse report ASSIGNMENT [--course DIR] [--out DIR]`` to a CLI.
+
+    The report goes to ``reports/ASSIGNMENT`` in the course unless ``--out``
+    says otherwise; its ``missing.csv`` and ``late.csv`` hold learners' ids,
+    so keep that folder out of version control.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser(prog="anncourse")
+    >>> _ = add_report_command(parser.add_subparsers(dest="command"))
+    >>> args = parser.parse_args(["report", "01-introduction", "--out", "/tmp/r"])
+    >>> args.func is run_report, args.assignment, args.course
+    (True, '01-introduction', '.')
+    """
     cmd = subparsers.add_parser(
         "report", help="write a class insight report (HTML and CSV) of an autograded assignment")
     cmd.add_argument("assignment", help="the assignment, e.g. 01-introduction")
@@ -633,7 +646,13 @@ def add_report_command(subparsers) -> argparse.ArgumentParser:
 
 
 def run_report(args) -> int:
-    """Run ``anncourse report``; 0 on success, 2 with a message on bad input."""
+    """Run ``anncourse report``; 0 on success, 2 with a message on bad input.
+
+    Examples
+    --------
+    >>> run_report(argparse.Namespace(assignment="01-introduction", course="/nowhere", out=None))
+    2
+    """
     course = Path(args.course)
     out = Path(args.out) if args.out else course / "reports" / args.assignment
     try:
