@@ -347,3 +347,12 @@ def test_held_and_unrunnable_answers():
 def test_bad_course_is_named(tmp_path):
     with pytest.raises(ValueError, match="does not exist"):
         write_report(tmp_path / "nowhere", SLUG, tmp_path / "out")
+
+
+def test_examples_lose_ids_and_names_only():
+    from anncourse.grading.report import _scrub
+
+    class_ = [["qx-half-9", "Di", "Thistlewick", "di@example.org"]]
+    text = "got: 'qx-half-9 / Thistlewick / di@example.org' (first difference at index 2), Di"
+    assert _scrub(text, class_) == ("got: '[a learner] / [a learner] / [a learner]' "
+                                    "(first difference at index 2), [a learner]")
