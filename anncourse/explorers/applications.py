@@ -74,8 +74,8 @@ def fit_forecaster(X, y, hidden=8, weight_decay=1e-3, steps=1500, lr=0.02, seed=
     --------
     >>> X = np.linspace(-1, 1, 50)[:, None]
     >>> predict = fit_forecaster(X, 3 * X[:, 0] + 1, hidden=4, steps=500)
-    >>> round(float(predict(np.array([[0.5]]))[0]), 1)
-    2.5
+    >>> abs(float(predict(np.array([[0.5]]))[0]) - 2.5) < 0.2
+    True
     """
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if X.ndim != 2 or len(X) != len(y) or len(X) < 2:
