@@ -238,3 +238,23 @@ def test_returning_the_pair_is_explained():
 
     with pytest.raises(CheckFailed, match="return only the configuration"):
         check(pair, f"{SLUG}/best_config")
+
+
+# --- every usual mistake is caught by the hidden checks whatever the grading salt ------
+
+@pytest.mark.parametrize("name, label", [(name, m.label) for name, ex in EXERCISES.items()
+                                         for m in ex.mistakes])
+def test_each_mistake_fails_a_hidden_check_under_every_salt(name, label):
+    """Some hidden check fails the mistake under each of several salts (its fixed inputs)."""
+    from anncourse.grading.core import assess
+    from anncourse.grading.properties import salted
+
+    ex = EXERCISES[name]
+    wrong = next(m.func for m in ex.mistakes if m.label == label)
+    always = None
+    for salt in (1, 2, 3, 12345, 2**40 + 7):
+        with salted(salt):
+            verdicts = assess(wrong, ex, visible=False, hidden=True).verdicts
+        failed = {v.label for v in verdicts if not v.passed}
+        always = failed if always is None else always & failed
+    assert always, f"{name}: {label} escapes the hidden checks for some salt"
