@@ -12,7 +12,7 @@ the accuracy, not the file).
 Examples
 --------
 >>> from anncourse.pretrained.regenerate import train_body
->>> net = train_body(epochs=2)          # doctest: +SKIP
+>>> net = train_body(X, y, epochs=2)    # doctest: +SKIP
 """
 from __future__ import annotations
 
