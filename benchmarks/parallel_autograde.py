@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -82,14 +83,26 @@ def all_grades(course: Path) -> dict:
 
 
 def grade_copy(base: Path, course: Path, jobs: int):
-    """Grade a fresh copy of the class with ``jobs`` processes; (seconds, summary, grades)."""
+    """Grade a fresh copy of the class with ``jobs`` processes.
+
+    Returns the wall seconds, the CPU seconds of the nbgrader processes (and
+    their sandboxes), the summary and every grade.
+    """
     from anncourse.grading.parallel import autograde_parallel
 
     copy = base / f"jobs-{jobs}"
     shutil.copytree(course, copy)
+    before = _child_cpu()
     start = time.perf_counter()
     summary = autograde_parallel(SLUG, jobs, root=copy, progress=False)
-    return time.perf_counter() - start, summary, all_grades(copy)
+    seconds = time.perf_counter() - start
+    return seconds, _child_cpu() - before, summary, all_grades(copy)
+
+
+def _child_cpu() -> float:
+    """CPU seconds (user and system) of the finished child processes and theirs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 _WRITER = textwrap.dedent("""
@@ -143,35 +156,43 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         course = build_class(base, args.students)
+        source = nbformat.read(course / "solutions" / SLUG / f"{SLUG}.ipynb", as_version=4)
+        graded_cells = sum(1 for c in source.cells if c.metadata.get("nbgrader", {}).get("grade"))
         rows = []
         reference = None
         for jobs in args.jobs:
-            seconds, summary, grades = grade_copy(base, course, jobs)
+            seconds, cpu, summary, grades = grade_copy(base, course, jobs)
             complete = (len(summary.graded) == args.students and not summary.failed
-                        and len(grades) == args.students * 5
+                        and len(grades) == args.students * graded_cells
                         and all(v is not None for v in grades.values()))
             reference = grades if reference is None else reference
-            rows.append((jobs, seconds, complete, grades == reference, os.getloadavg()[0]))
+            rows.append((jobs, seconds, cpu, complete, grades == reference, os.getloadavg()[0]))
         t1 = dict((r[0], r[1]) for r in rows).get(1)
         print(f"\n{args.students} submissions of {SLUG}\n")
-        print("| jobs | wall s | s per submission | speed-up vs 1 job | every grade there | "
-              "same grades as first run | load (1 min) after |")
-        print("| ---: | ---: | ---: | ---: | --- | --- | ---: |")
-        for jobs, seconds, complete, same, load in rows:
+        print("| jobs | wall s | wall s per submission | speed-up vs 1 job | CPU s per submission "
+              "| every grade there | same grades as first run | load (1 min) after |")
+        print("| ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |")
+        for jobs, seconds, cpu, complete, same, load in rows:
             speed = f"{t1 / seconds:.2f}" if t1 else "-"
             print(f"| {jobs} | {seconds:.1f} | {seconds / args.students:.2f} | {speed} | "
-                  f"{'yes' if complete else 'NO'} | {'yes' if same else 'NO'} | {load:.1f} |")
+                  f"{cpu / args.students:.2f} | {'yes' if complete else 'NO'} | "
+                  f"{'yes' if same else 'NO'} | {load:.1f} |")
         best = min(rows, key=lambda r: r[1])
         per = best[1] / args.students
-        print(f"\nprojection at the best rate ({best[0]} jobs, {per:.2f} s per submission) "
-              f"on this {os.cpu_count()}-core machine:")
+        cpu_per = min(r[2] for r in rows) / args.students
+        cores = os.cpu_count()
+        print(f"\nprojection at the best measured rate ({best[0]} jobs, {per:.2f} s per "
+              f"submission, this machine as loaded), and for {cores} idle cores at the "
+              f"measured CPU time ({cpu_per:.2f} s per submission, {cores} jobs):")
         for n in (500, 5000):
-            print(f"  {n:5d} submissions: {n * per / 60:6.1f} min ({n * per / 3600:.2f} h)")
+            idle = n * cpu_per / cores
+            print(f"  {n:5d} submissions: {n * per / 60:6.1f} min measured rate, "
+                  f"{idle / 60:6.1f} min on {cores} idle cores")
         expected, found, errors = hammer(course, base)
         print(f"\nSQLite, 4 processes writing submissions at once: {found} of {expected} "
               f"rows written, {errors} errors")
         print(f"load average after: {os.getloadavg()}")
-        ok = all(r[2] and r[3] for r in rows) and found == expected and errors == 0
+        ok = all(r[3] and r[4] for r in rows) and found == expected and errors == 0
     return 0 if ok else 1
 
 
