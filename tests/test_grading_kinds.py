@@ -209,6 +209,23 @@ def test_changing_the_input_in_place_fails_even_with_the_right_value():
     assert g.fraction == 1, g.text
 
 
+@pytest.mark.parametrize("where", ["grader", "sandbox"])
+def test_a_list_of_lists_changed_in_place_is_seen(where):
+    # The grader compares what the caller gave with a copy taken before the call,
+    # in the grader (core) and in the sandbox's worker: a number inside a nested
+    # list counts too, not only arrays.
+    from anncourse.grading._worker import _same
+    from anncourse.grading.core import _unchanged
+
+    same = {"grader": _unchanged, "sandbox": _same}[where]
+    table = [[0.0, 1.0], [2.0, 3.0]]
+    assert same(table, [[0.0, 1.0], [2.0, 3.0]])
+    assert not same(table, [[0.0, 1.0], [2.0, 3.5]])
+    assert not same({"Q": table}, {"Q": [[0.0, 1.0], [2.0, 3.5]]})
+    assert not same([1, 2], [1, 2.0]), "an int replaced by a float is a change"
+    assert same([float("nan"), np.float32(2)], [float("nan"), np.float32(2)])
+
+
 # --- PyTorch exercises ------------------------------------------------------------------
 
 def test_an_exercise_that_declares_torch_can_use_it():

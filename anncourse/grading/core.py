@@ -43,6 +43,7 @@ import contextlib
 import contextvars
 import copy
 import io
+import numbers
 import textwrap
 import warnings
 from dataclasses import dataclass, field
@@ -283,6 +284,11 @@ def _unchanged(before, after) -> bool:
     if isinstance(before, dict):
         return (isinstance(after, dict) and before.keys() == after.keys()
                 and all(_unchanged(before[k], after[k]) for k in before))
+    if isinstance(before, (numbers.Number, np.generic)):
+        # An element of a list the function was given: a list of lists changed
+        # in place shows here (the copy kept before the call holds the old number).
+        return type(after) is type(before) and (before == after or (before != before
+                                                                    and after != after))
     return True
 
 
