@@ -195,12 +195,17 @@ def open_notebook(page, lab, path):
                            timeout=180_000)
 
 
-def run_all(page):
+def activate(page):
+    """Bring the notebook of the last ``open_notebook`` to the front."""
     page.evaluate("""() => {
         const app = window.jupyterapp;
         app.shell.activateById(window.annPanel.id);
     }""")
     page.wait_for_function("() => window.jupyterapp.shell.currentWidget === window.annPanel")
+
+
+def run_all(page):
+    activate(page)
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     # Done when the kernel is idle and no code cell is left without an execution count.
     page.wait_for_function(f"() => {{ const s = ({NOTEBOOK_STATE})(); "
@@ -362,11 +367,18 @@ def test_learner_plays_the_playground(page, lab, slug):
     assert epoch() == settled
 
 
-def test_instructor_notebook_runs_without_error(page, lab, slug):
+def test_instructor_opens_the_solutions(page, lab, slug):
+    # Not run here: Validate (next) executes the whole instructor notebook on the
+    # server, the learner's run above executed every cell but the solutions in
+    # this JupyterLab, and tests/test_notebooks.py checks that the instructor's
+    # notebook runs without an error. A third execution per chapter only cost time.
     open_notebook(page, lab, f"solutions/{slug}/{slug}.ipynb")
-    state = run_all(page)
-    shot(page, slug, "04-instructor-ran-all")
-    assert state["errors"] == []
+    activate(page)
+    shot(page, slug, "04-instructor-opened")
+    state = page.evaluate(NOTEBOOK_STATE)
+    assert state["kernel"] == "idle" and state["count"] > 0
+    validate = page.get_by_role("button", name="Validate").first
+    validate.wait_for(state="visible", timeout=60_000)
 
 
 def test_validate_reports_success(page, lab, slug):
