@@ -356,6 +356,29 @@ def test_grader_memory_stays_bounded(tmp_path):
 
 # --- stable regrades ------------------------------------------------------------------------------
 
+def test_graders_starting_at_once_share_one_grading_secret(tmp_path):
+    # Parallel shards and Kubernetes pods each create the secret on their first
+    # submission: all of them must end up with the same one, none with an empty one.
+    import subprocess
+    import sys
+
+    path = tmp_path / ".anncourse" / "grading_secret"
+    code = ("import sys; from anncourse.grading.notebook import course_secret; "
+            "sys.stdout.write(course_secret(sys.argv[1]).decode())")
+    env = {k: v for k, v in os.environ.items() if k != "ANNCOURSE_GRADING_SECRET"}
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env) for _ in range(8)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err for _, err in outs]
+    secrets_seen = {out for out, _ in outs}
+    assert len(secrets_seen) == 1 and len(secrets_seen.pop()) == 64
+    assert sorted(p.name for p in path.parent.iterdir()) == ["grading_secret"]
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    path.write_bytes(b"\n")
+    with pytest.raises(ValueError, match="is empty"):
+        course_secret(path)
+
+
 def test_hidden_inputs_are_stable_for_a_submission_and_differ_between_students(tmp_path):
     secret = course_secret(tmp_path / ".anncourse" / "grading_secret")
     assert oct((tmp_path / ".anncourse" / "grading_secret").stat().st_mode & 0o777) == "0o600"

@@ -42,6 +42,7 @@ import hmac
 import os
 import re
 import secrets
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -518,14 +519,33 @@ def course_secret(path: str | os.PathLike) -> bytes:
         return env.encode()
     path = Path(path)
     try:
-        return path.read_bytes().strip()
+        return _read_secret(path)
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        secret = secrets.token_hex(32).encode()
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Several graders may start at once (parallel shards, Kubernetes pods): the
+    # secret is written whole under a private name, then given its real name by
+    # a hard link, which fails if another process got there first. Nobody ever
+    # sees a half-written secret, and everybody ends up with the same one.
+    secret = secrets.token_hex(32).encode()
+    fd, staging = tempfile.mkstemp(prefix=".secret-", dir=path.parent)
+    try:
         with os.fdopen(fd, "wb") as f:
             f.write(secret + b"\n")
+        os.link(staging, path)
         return secret
+    except FileExistsError:
+        return _read_secret(path)
+    finally:
+        os.unlink(staging)
+
+
+def _read_secret(path: Path) -> bytes:
+    secret = path.read_bytes().strip()
+    if not secret:
+        raise ValueError(f"the grading secret {path} is empty: delete it to have a new one "
+                         "made (hidden inputs then change for later regrades)")
+    return secret
 
 
 def submission_salt(secret: bytes, assignment: str, student: str, notebook: str = "") -> int:
