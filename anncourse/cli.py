@@ -136,7 +136,7 @@ def _autograde(args) -> int:
     try:
         summary = autograde_parallel(args.assignment, args.jobs, root=args.course_dir,
                                      nbgrader_args=nbgrader_args, log_dir=args.log_dir,
-                                     progress=not args.no_progress)
+                                     progress=not args.no_progress, shard=args.shard)
     except (ValueError, FileNotFoundError) as exc:
         print(f"anncourse autograde: {exc}", file=sys.stderr)
         return 2
@@ -171,6 +171,20 @@ def _add_autograde(sub) -> None:
     create.add_argument("--no-create", action="store_true",
                         help="fail for students missing from the gradebook instead of adding "
                              "them")
+    def shard(text):
+        k, slash, n = text.partition("/")
+        try:
+            k, n = int(k), int(n)
+        except ValueError:
+            slash = ""
+        if not slash or not 0 <= k < n:
+            raise argparse.ArgumentTypeError(
+                f"must be K/N with 0 <= K < N (shard K of N, counted from 0), not {text!r}")
+        return k, n
+
+    ag.add_argument("--shard", type=shard, metavar="K/N",
+                    help="grade only shard K (from 0) of the N that --jobs N makes, in one "
+                         "process: one of N machines or Kubernetes pods grading together")
     ag.add_argument("--notebook", help="grade only the notebooks matching this glob")
     ag.add_argument("--course-dir", default=".", help="the course directory (default: here)")
     ag.add_argument("--log-dir", help="where to write each shard's log "

@@ -254,3 +254,32 @@ def test_bad_input_is_refused_clearly(tmp_path):
                              "--jobs", "2"], cwd=tmp_path, capture_output=True, text=True,
                             env=VENV_ENV)
     assert result.returncode == 2 and f"nobody submitted '{SLUG}'" in result.stderr
+
+
+@needs_grader
+def test_shards_run_apart_grade_the_class_as_one_run(released, tmp_path):
+    # What the pods of a Kubernetes Indexed Job do: each runs --shard K/N on its
+    # own, at the same time, on the same course folder and gradebook.
+    course, expected = a_class(released, tmp_path, "pods")
+    pods = [subprocess.Popen([sys.executable, "-m", "anncourse.cli", "autograde", SLUG,
+                              "--shard", f"{k}/2", "--no-progress"], cwd=course,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             env=VENV_ENV) for k in range(2)]
+    outs = [pod.communicate(timeout=1800)[0] for pod in pods]
+    assert [pod.returncode for pod in pods] == [0, 0], outs
+    assert "3 graded" in outs[0] and "2 graded" in outs[1]  # ann, cy, eve-2 | bob, dee
+    assert scores(course) == expected
+    logs = course / ".anncourse" / "autograde-logs" / SLUG
+    assert sorted(p.name for p in logs.glob("*.log")) == ["shard-1-of-2.log", "shard-2-of-2.log"]
+    started = started_students(logs)
+    assert sorted(s for shard in started for s in shard) == sorted(expected)
+    # More pods than students: the extra ones have nobody to grade, and say so.
+    idle = anncourse_autograde(course, "--shard", "7/8", "--no-progress")
+    assert idle.returncode == 0 and "0 graded" in idle.stdout, idle.stdout + idle.stderr
+
+
+@pytest.mark.parametrize("shard", ["2/2", "-1/2", "1", "a/b", "1/0"])
+def test_a_bad_shard_is_refused_clearly(tmp_path, shard):
+    result = subprocess.run([sys.executable, "-m", "anncourse.cli", "autograde", SLUG,
+                             f"--shard={shard}"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 2 and "K/N with 0 <= K < N" in result.stderr

@@ -153,9 +153,10 @@ def _secret_file(app) -> Path | None:
 def ensure_secret(layout: CourseLayout) -> None:
     """Create the course's grading secret, if it is missing, before the shards start.
 
-    Every shard would otherwise try to create it on its first student, and
-    the creation (``anncourse.grading.notebook.course_secret``) is not safe
-    against another process creating it at the same moment.
+    Every shard would otherwise create it on its first student; the creation
+    (``anncourse.grading.notebook.course_secret``) is safe against another
+    process doing the same, but making it once first keeps the shards' logs
+    free of that race.
     """
     if layout.secret_file is not None:
         from .notebook import course_secret
@@ -474,13 +475,13 @@ def _environment() -> dict[str, str]:
     return {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
-def _start_shards(layout, groups, students, nbgrader_args, log_dir, events):
+def _start_shards(layout, groups, students, nbgrader_args, log_dir, events, names):
     """Start one nbgrader process per shard; return (processes, log files)."""
     log_dir.mkdir(parents=True, exist_ok=True)
     started = []
-    for k, group in enumerate(groups):
+    for k, (group, name) in enumerate(zip(groups, names)):
         command = shard_command(layout, group, students, nbgrader_args)
-        log_file = open(log_dir / f"shard-{k + 1}-of-{len(groups)}.log", "w")
+        log_file = open(log_dir / f"{name}.log", "w")
         log_file.write("$ " + " ".join(command) + "\n")
         process = subprocess.Popen(command, cwd=layout.root, env=_environment(), text=True,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=1)
@@ -510,7 +511,7 @@ def _follow(started, logs, events: queue.Queue, bar) -> None:
 
 def autograde_parallel(assignment: str, jobs: int, root: Path | str = ".",
                        nbgrader_args: list[str] = (), log_dir: Path | str | None = None,
-                       progress: bool = True) -> Summary:
+                       progress: bool = True, shard: tuple[int, int] | None = None) -> Summary:
     """Autograde ``assignment`` with ``jobs`` nbgrader processes at once.
 
     Parameters
@@ -528,6 +529,11 @@ def autograde_parallel(assignment: str, jobs: int, root: Path | str = ".",
         ``<root>/.anncourse/autograde-logs/<assignment>``.
     progress : bool
         Show a tqdm progress bar on stderr that advances per student.
+    shard : (k, n), optional
+        Grade only shard ``k`` (counted from 0) of the ``n`` shards that
+        ``jobs=n`` would make, in one process: one machine, or one pod of a
+        Kubernetes Indexed Job, of ``n`` grading the class together. ``jobs``
+        is then ignored. A shard beyond the number of students is empty.
 
     Returns
     -------
@@ -553,15 +559,28 @@ def autograde_parallel(assignment: str, jobs: int, root: Path | str = ".",
     if not students:
         raise ValueError(f"nobody submitted {assignment!r}: no notebook matches "
                          f"{os.path.join(layout.submitted, '*.ipynb')}")
-    groups = shards(students, jobs)
+    if shard is None:
+        groups = shards(students, jobs)
+    else:
+        k, n = shard
+        if not (isinstance(k, int) and isinstance(n, int) and 0 <= k < n):
+            raise ValueError(f"shard must be K/N with 0 <= K < N, not {k}/{n}")
+        groups = shards(students, n)[k:k + 1]
+        if not groups:  # fewer students than shards: this one has nobody
+            return Summary([], [], 0.0, empty)
+    # Each log is named after its place among all the shards, so that pods of
+    # one Job writing to a shared folder do not overwrite each other's logs.
+    names = ([f"shard-{i + 1}-of-{len(groups)}" for i in range(len(groups))] if shard is None
+             else [f"shard-{shard[0] + 1}-of-{shard[1]}"])
+    targets = sorted(s for group in groups for s in group)
     ensure_secret(layout)
     log_dir = Path(log_dir) if log_dir is not None else (
         layout.root / ".anncourse" / "autograde-logs" / assignment)
     logs = [ShardLog(group, layout) for group in groups]
     events: queue.Queue = queue.Queue()
     start = time.perf_counter()
-    started = _start_shards(layout, groups, students, nbgrader_args, log_dir, events)
-    bar = tqdm(total=len(students), unit="student", desc=f"autograde {assignment}",
+    started = _start_shards(layout, groups, students, nbgrader_args, log_dir, events, names)
+    bar = tqdm(total=len(targets), unit="student", desc=f"autograde {assignment}",
                disable=not progress, file=sys.stderr)
     try:
         _follow(started, logs, events, bar)
@@ -572,7 +591,7 @@ def autograde_parallel(assignment: str, jobs: int, root: Path | str = ".",
                 process.terminate()
     results = [ShardResult(group, Path(log_file.name), process.returncode, log)
                for group, (process, log_file), log in zip(groups, started, logs)]
-    return Summary(students, results, time.perf_counter() - start, empty)
+    return Summary(targets, results, time.perf_counter() - start, empty)
 
 
 def format_summary(summary: Summary, assignment: str) -> str:
