@@ -12,9 +12,13 @@
     (in a clone of the course repository).
 ``anncourse new-chapter NN-slug``
     Write the skeleton of a planned chapter (in a clone; see CONTRIBUTING.md).
-``anncourse autograde ASSIGNMENT --jobs N``
+``anncourse autograde ASSIGNMENT --jobs N`` (or ``--shard K/N``)
     Autograde the submissions with N ``nbgrader autograde`` processes at once
-    (run it in the course directory, as nbgrader).
+    (run it in the course directory, as nbgrader); ``--shard K/N`` grades one
+    of the N shards, for N machines or pods grading together.
+``anncourse report ASSIGNMENT [--course DIR] [--out DIR]``
+    Write the class insight report of an autograded assignment (HTML and CSV)
+    into reports/ASSIGNMENT of the course.
 """
 from __future__ import annotations
 
@@ -212,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("slug", help="the chapter's assignment, e.g. 08-cost-functions")
     new.set_defaults(func=_new_chapter)
     _add_autograde(sub)
+    from .grading.report import add_report_command
+
+    add_report_command(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -9,7 +9,6 @@ gradebook.
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import re
@@ -23,7 +22,7 @@ from nbgrader.api import Gradebook
 
 from anncourse.grading.core import Assessment, Verdict, assess
 from anncourse.grading.notebook import _exercise_message
-from anncourse.grading.report import (Outcome, add_report_command, check_verdicts, mistakes_of,
+from anncourse.grading.report import (Outcome, check_verdicts, mistakes_of,
                                       parse_output, write_report)
 from anncourse.grading.sandbox import isolation_available
 from anncourse.grading.specs import get_exercise
@@ -249,14 +248,12 @@ def test_collected_but_not_autograded(graded_class, tmp_path):
 
 
 def test_command(graded_class, tmp_path, capsys):
+    from anncourse.cli import main  # the installed `anncourse` command's entry point
+
     course, _, _ = graded_class
-    parser = argparse.ArgumentParser()
-    add_report_command(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["report", SLUG, "--course", str(course), "--out", str(tmp_path)])
-    assert args.func(args) == 0
+    assert main(["report", SLUG, "--course", str(course), "--out", str(tmp_path)]) == 0
     assert (tmp_path / "report.html").is_file() and (tmp_path / "late.csv").is_file()
-    args = parser.parse_args(["report", "99-nothing", "--course", str(course)])
-    assert args.func(args) == 2
+    assert main(["report", "99-nothing", "--course", str(course)]) == 2
     assert "'99-nothing' is not in the gradebook" in capsys.readouterr().err
 
 

@@ -184,6 +184,7 @@ DOCUMENTED = [
     "anncourse.optim.adam", "anncourse.optim.adamax", "anncourse.optim.nadam",
     "anncourse.optim.syllabus", "anncourse.regularization.penalties",
     "anncourse.regularization.early_stopping", "anncourse.regularization.augmentation",
+    "anncourse.data.sunspots", "anncourse.pretrained", "anncourse.pretrained.transfer",
 ]
 
 

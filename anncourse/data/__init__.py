@@ -7,7 +7,8 @@ Toy problems (:mod:`anncourse.data.toy`)
 Real data sets (:mod:`anncourse.data.datasets`)
     :func:`load_mnist`, :func:`load_housing`, returning a :class:`Dataset`;
     offline they fall back on data bundled with scikit-learn and warn with
-    :class:`OfflineDatasetWarning`.
+    :class:`OfflineDatasetWarning`; :func:`load_sunspots` (:mod:`anncourse.data.sunspots`),
+    the yearly sunspot numbers 1700-2008, ships with the course.
 Preparing data (:mod:`anncourse.data.preprocessing`, ``splitting``, ``batching``)
     :class:`StandardScaler`, :func:`standardize`, :func:`one_hot`,
     :func:`train_val_test_split`, :func:`iterate_minibatches`.
@@ -36,6 +37,7 @@ from anncourse.data.datasets import (
 )
 from anncourse.data.preprocessing import StandardScaler, one_hot, standardize
 from anncourse.data.splitting import train_val_test_split
+from anncourse.data.sunspots import load_sunspots
 from anncourse.data.toy import (
     make_circles,
     make_linear_regression,
@@ -57,6 +59,7 @@ __all__ = [
     "standardize",
     "one_hot",
     "iterate_minibatches",
+    "load_sunspots",
     "Dataset",
     "OfflineDatasetWarning",
     "get_data_home",
