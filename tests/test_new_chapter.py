@@ -24,7 +24,10 @@ from conftest import ROOT, VENV_ENV
 
 pytestmark = pytest.mark.slow
 
-SLUG = next(a.slug for a in ASSIGNMENTS if not a.written)  # any planned chapter will do
+# Any planned chapter will do; once every chapter is written, the scratch copy's
+# registry gets one more, planned, chapter to write (the checkout's is untouched).
+PLANNED = [a.slug for a in ASSIGNMENTS if not a.written]
+SLUG = PLANNED[0] if PLANNED else f"{len(ASSIGNMENTS) + 1:02d}-scratch-chapter"
 SPEC = SLUG[3:].replace("-", "_")
 COPY_IGNORE = shutil.ignore_patterns(".venv", ".git", "artifacts", "__pycache__", "*.egg-info",
                                      ".pytest_cache", ".hypothesis", "gradebook.db", "submitted",
@@ -45,6 +48,13 @@ def run(repo, *args, check=True):
 def repo(tmp_path_factory):
     repo = tmp_path_factory.mktemp("new-chapter") / "repo"
     shutil.copytree(ROOT, repo, ignore=COPY_IGNORE)
+    if not PLANNED:
+        registry = repo / "anncourse" / "course.py"
+        text = registry.read_text()
+        end = "\n)\n\n\ndef get("  # the end of ASSIGNMENTS
+        assert text.count(end) == 1, "the registry's layout changed: update this test"
+        registry.write_text(text.replace(end, f'\n    Assignment("{SLUG}", "A scratch chapter", '
+                                              '"what anncourse new-chapter writes"),' + end))
     where = run(repo, "-c", "import anncourse; print(anncourse.__file__)").stdout.strip()
     assert where == str(repo / "anncourse" / "__init__.py"), where
     result = run(repo, "-m", "anncourse.cli", "new-chapter", SLUG)
@@ -141,9 +151,14 @@ def test_refuses_to_write_the_same_chapter_twice(repo):
     assert (repo / "solutions" / SLUG / f"{SLUG}.ipynb").read_text() == before
 
 
-def test_refuses_to_overwrite_a_stray_file(tmp_path):
+def test_refuses_to_overwrite_a_stray_file(tmp_path, monkeypatch):
     """A planned chapter with a leftover file is not overwritten (checked in-process)."""
+    import anncourse.course
     from anncourse.templates import ChapterExists, new_chapter
+
+    if not PLANNED:  # the same scratch chapter as above, planned in this process only
+        monkeypatch.setattr(anncourse.course, "ASSIGNMENTS", anncourse.course.ASSIGNMENTS + (
+            anncourse.course.Assignment(SLUG, "A scratch chapter", "what new-chapter writes"),))
 
     (tmp_path / "anncourse" / "grading" / "specs").mkdir(parents=True)
     stray = tmp_path / "anncourse" / "grading" / "specs" / f"{SPEC}.py"
