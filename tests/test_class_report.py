@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import re
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -229,6 +230,38 @@ def test_page_is_anonymous_and_complete(graded_class):
     assert STRICT_HINT.replace(">", "&gt;") in html
     assert "1 of the 6 learners in the gradebook has not submitted" in html
     assert "2 submissions were late" in html
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
+                    reason="Debian's chromium is not installed (apt-get install chromium)")
+def test_the_page_renders_in_a_real_browser(graded_class):
+    # Opened as an instructor opens it, from the disk, with nothing fetched from
+    # elsewhere: every figure decodes and every section is laid out.
+    sync_api = pytest.importorskip("playwright.sync_api")
+    _, page_path, _ = graded_class
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
+                                     args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            requests = []
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto(page_path.as_uri())
+            page.wait_for_load_state("load")
+            sizes = page.eval_on_selector_all(
+                "img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.alt.length])")
+            assert len(sizes) == 4
+            assert all(done and width > 100 and alt > 40 for done, width, alt in sizes), sizes
+            for section in ("summary", "scores", "exercises", "checks", "mistakes"):
+                box = page.locator(f"section#{section}").bounding_box()
+                assert box and box["height"] > 20, section
+            assert all(url.startswith(("file:", "data:")) for url in requests), requests
+            (ROOT / "tests" / "artifacts").mkdir(exist_ok=True)
+            page.screenshot(path=str(ROOT / "tests" / "artifacts" / "class-report.png"),
+                            full_page=True)
+        finally:
+            browser.close()
 
 
 def test_collected_but_not_autograded(graded_class, tmp_path):
