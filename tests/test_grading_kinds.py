@@ -395,3 +395,19 @@ def test_hidden_inputs_are_stable_for_a_submission_and_differ_between_students(t
         other = _rng(7).normal(size=4)
     np.testing.assert_array_equal(first, again)
     assert not np.allclose(first, other)
+
+
+def test_a_failure_with_big_arguments_stays_readable():
+    # A data set and a network's weights as arguments: described by shape, so that
+    # the reason (here: not written yet) stays on the learner's screen.
+    from anncourse.grading import CheckFailed, check
+
+    def transfer_accuracy(*args, **kwargs):
+        raise NotImplementedError()
+
+    with pytest.raises(CheckFailed) as info:
+        check(transfer_accuracy, "19-transfer-learning/transfer_accuracy")
+    message = str(info.value)
+    assert len(message) < 3000, len(message)
+    assert "<an array of shape (400, 64), dtype float64>" in message
+    assert message.rstrip().endswith("it still raises NotImplementedError")

@@ -444,8 +444,22 @@ def _fmt(value, indent: str = "            ") -> str:
     return textwrap.shorten(repr(value), 400)
 
 
+# Beyond this many numbers an argument is described, not printed: a data set or
+# a network's weights would fill the learner's screen (18 KB for chapter 19's
+# transfer_accuracy) and push the reason for the failure out of sight.
+_PRINTED_SIZE = 400
+
+
 def _fmt_arg(value) -> str:
     """An argument as the learner would type it: lists as lists, arrays as np.array(...)."""
+    if isinstance(value, np.ndarray) and value.size > _PRINTED_SIZE:
+        return f"<an array of shape {value.shape}, dtype {value.dtype}>"
+    if isinstance(value, (list, tuple)) and len(value) <= 20 and any(
+            isinstance(v, (np.ndarray, list, tuple)) for v in value):
+        inner = ", ".join(_fmt_arg(v) for v in value)
+        if isinstance(value, tuple):
+            return f"({inner}{',' if len(value) == 1 else ''})"
+        return f"[{inner}]"
     if isinstance(value, np.ndarray):
         body = np.array2string(value, precision=8, separator=", ", threshold=20,
                                suppress_small=False)
