@@ -95,7 +95,11 @@ roles = [{
 services = []
 for index, course in enumerate(COURSES):
     c.JupyterHub.load_groups[f"nbgrader-{course}"] = {"users": learners[course]}
-    c.JupyterHub.load_groups[f"formgrade-{course}"] = {"users": teachers[course]}
+    # The grader asks the hub for its own user's courses too (nbgrader's
+    # JupyterHubAuthPlugin, when formgrader lists or releases), so its Unix
+    # user is also a hub user of the course's formgrade group. It cannot log
+    # in: it is not an allowed user, and setup.sh gives it no password.
+    c.JupyterHub.load_groups[f"formgrade-{course}"] = {"users": [*teachers[course], f"grader-{course}"]}
     roles.append({
         "name": f"formgrade-{course}",
         "description": f"Instructors and TAs of {course} reach its grader.",
