@@ -373,10 +373,12 @@ def test_the_instructors_server_lists_the_courses_grader(hub, cycle):
     """nbgrader's course list finds the grader by the course id, which the service must bear."""
     listed = hub.call("GET", f"/user/{TEACHER}/formgraders", TEACHER).json()
     assert listed["success"], listed
-    assert {"course_id": COURSE, "url": f"/services/{COURSE}/lab?formgrader=true", "kind": "jupyterhub"} \
-        in listed["value"], listed
-    # A student teaches nothing.
-    assert hub.call("GET", "/user/anh-bo/formgraders", "anh-bo").json()["value"] == []
+    # Only the course's grader: the instructor's own server has no formgrader of its own.
+    assert listed["value"] == [{"course_id": COURSE, "url": f"{hub.url}/services/{COURSE}/lab?formgrader=true",
+                                "kind": "jupyterhub"}], listed
+    # A learner's server has no formgrader; it may see where the course's grader is, not enter.
+    assert hub.call("GET", "/user/anh-bo/formgrader", "anh-bo", expect=404)
+    assert hub.call("GET", f"/user/{TEACHER}/formgrader", TEACHER, expect=404)
 
 
 # ---- in the browser ----
@@ -413,12 +415,17 @@ def test_the_students_assignment_list_renders_in_the_hub(hub, cycle, browser):
     context, page = _log_in(browser, hub, "anh-cy")
     page.goto(f"{hub.url}/user/anh-cy/lab")
     page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+    menu = page.locator(".lm-Menu-content").first
+    menu.locator(".lm-Menu-itemLabel", has_text="Assignment List").first.wait_for()
+    items = menu.inner_text()
     page.locator(".lm-Menu-itemLabel", has_text="Assignment List").first.click()
     panel = page.locator("#assignments")
     submitted = panel.locator("#submitted_assignments_list")
     submitted.locator(f"text={SLUG}").first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "student-assignment-list.png"))
     assert COURSE in submitted.inner_text()
+    # Grading is the grader's: a learner's menu has no Formgrader.
+    assert "Formgrader" not in items, items
     context.close()
 
 

@@ -77,15 +77,21 @@ c.Spawner.cmd = [str(VENV / "bin" / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
 c.Spawner.notebook_dir = "~"
 c.Spawner.environment = {"PATH": PATH}
-# A learner's server asks the hub which courses its user belongs to (nbgrader's
-# JupyterHubAuthPlugin reads the user's groups) and where each course's grader
-# is (the service list). JupyterHub's default server token may only post
-# activity; these four scopes add exactly that, for the server's own user.
+# Grading happens in the course's grader; a formgrader in a person's own server
+# would show an empty course of its own. (traitlets reads a dict on the command
+# line as a Python literal; the other extensions stay as installed.)
+c.Spawner.args = ["--ServerApp.jpserver_extensions="
+                  + repr({"nbgrader.server_extensions.formgrader": False})]
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 
 # ---- the groups and roles ----
 c.JupyterHub.load_groups = {}
+# A learner's server asks the hub which courses its user belongs to (nbgrader's
+# JupyterHubAuthPlugin reads the user's groups) and where each course's grader
+# is (the service list). JupyterHub's default server token may only post
+# activity; these four scopes add exactly that. A token never has more than
+# its owner, so the service list is cut down to the user's own courses' graders.
 roles = [{
     "name": "server",
     "description": "A user's server: activity, its own groups, and the services' addresses.",
@@ -94,6 +100,9 @@ roles = [{
 }]
 services = []
 for index, course in enumerate(COURSES):
+    # nbgrader's course list (in every user's server) reads the service list to
+    # find the course's grader: its members may see that one service's model.
+    see_grader = [f"list:services!service={course}", f"read:services!service={course}"]
     c.JupyterHub.load_groups[f"nbgrader-{course}"] = {"users": learners[course]}
     # The grader asks the hub for its own user's courses too (nbgrader's
     # JupyterHubAuthPlugin, when formgrader lists or releases), so its Unix
@@ -104,7 +113,13 @@ for index, course in enumerate(COURSES):
         "name": f"formgrade-{course}",
         "description": f"Instructors and TAs of {course} reach its grader.",
         "groups": [f"formgrade-{course}"],
-        "scopes": [f"access:services!service={course}"],
+        "scopes": [f"access:services!service={course}", *see_grader],
+    })
+    roles.append({
+        "name": f"nbgrader-{course}",
+        "description": f"Learners of {course} see that its grader exists (not reach it).",
+        "groups": [f"nbgrader-{course}"],
+        "scopes": see_grader,
     })
     roles.append({
         # formgrader's "add a student" puts them in the learners' group.

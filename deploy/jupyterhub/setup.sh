@@ -24,6 +24,8 @@
 #      lock file beside this script pins;
 #   6. per course, the grader's course folder ~grader-C/C with the course's
 #      instructor notebooks (solutions/) and its nbgrader configuration.
+# People's own JupyterLab hides formgrader and Create Assignment: grading is
+# done in the course's grader.
 # It sets no passwords: the hub logs people in with their Unix (PAM) password.
 #
 # Environment variables:
@@ -81,6 +83,25 @@ make_user() {  # name [group]: create the account if it does not exist, home 070
         echo "created the user $name"
     fi
 }
+# People grade in their course's grader, not in their own server, whose
+# formgrader would show an empty course of its own (jupyterhub_config.py turns
+# that server extension off). Their JupyterLab hides its Formgrader and Create
+# Assignment tools too, unless they have chosen their own page settings.
+hide_grading_tools() {
+    local home
+    home=$(getent passwd "$1" | cut -d: -f6)
+    [ -d "$home" ] && [ ! -e "$home/.jupyter/labconfig/page_config.json" ] || return 0
+    mkdir -p "$home/.jupyter/labconfig"
+    cat > "$home/.jupyter/labconfig/page_config.json" <<'JSON'
+{
+  "disabledExtensions": {
+    "@jupyter/nbgrader:formgrader": true,
+    "@jupyter/nbgrader:create-assignment": true
+  }
+}
+JSON
+    chown -R "$1:" "$home/.jupyter"
+}
 courses=()
 while IFS=, read -r name role course rest || [ -n "$name" ]; do
     name=$(echo "$name" | tr -d '[:space:]'); role=$(echo "$role" | tr -d '[:space:]')
@@ -102,6 +123,7 @@ while IFS=, read -r name role course rest || [ -n "$name" ]; do
     fi
     make_user "$name"
     gpasswd --add "$name" "$group" >/dev/null
+    hide_grading_tools "$name"
 done < "$ROSTER"
 [ ${#courses[@]} -gt 0 ] || die "$ROSTER names no one"
 
