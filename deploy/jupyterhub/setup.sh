@@ -151,6 +151,8 @@ tar -C "$REPO" --exclude=.git --exclude=.venv --exclude='*.egg-info' --exclude=b
     --exclude=tests --exclude=course --exclude=submitted --exclude=autograded --exclude=feedback \
     -cf - . | tar -C "$build" -xf -
 "$VENV/bin/python" -m pip install --quiet "$build[course,torch,hub]"
+# JupyterLab's defaults for the course (no news prompt), as course.sh sets them.
+"$VENV/bin/python" "$REPO/binder/install-lab-settings" --prefix "$VENV" >/dev/null
 mkdir -p "$VENV/etc/jupyter"
 sed "s|@EXCHANGE@|$EXCHANGE|" "$HERE/nbgrader_config.global.py" > "$VENV/etc/jupyter/nbgrader_config.py"
 chmod -R a+rX "$VENV"
