@@ -160,10 +160,17 @@ def test_values_roles_use_real_jupyterhub_scopes_and_the_grader_service():
     scopes = pytest.importorskip("jupyterhub.scopes")
     hub = values()["hub"]
     services = hub["services"]
-    assert set(services) == {"grader-anncourse"}
-    url = services["grader-anncourse"]["url"]
+    # nbgrader's course list finds a course's grader at /services/<course id>
+    assert set(services) == {"anncourse"}
+    url = services["anncourse"]["url"]
     grader_service = next(doc for doc in render("grader.yaml") if doc["kind"] == "Service")
     assert url == f"http://{grader_service['metadata']['name']}:{grader_service['spec']['ports'][0]['port']}"
+    grader = next(doc for doc in render("grader.yaml") if doc["kind"] == "Deployment")
+    env = {e["name"]: e.get("value") for e in grader["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["JUPYTERHUB_SERVICE_NAME"] == "anncourse"
+    assert env["JUPYTERHUB_SERVICE_PREFIX"] == "/services/anncourse/"
+    assert env["JUPYTERHUB_CLIENT_ID"] == services["anncourse"]["oauth_client_id"]
+    assert services["anncourse"]["oauth_redirect_uri"] == env["JUPYTERHUB_OAUTH_CALLBACK_URL"]
     for name, role in hub["loadRoles"].items():
         for scope in role["scopes"]:
             base, _, target = scope.partition("!")
@@ -172,7 +179,7 @@ def test_values_roles_use_real_jupyterhub_scopes_and_the_grader_service():
                 assert target.removeprefix("service=") in services, (name, scope)
     teachers = hub["loadRoles"]["formgrade-anncourse"]
     assert teachers["groups"] == ["formgrade-anncourse"]
-    assert "access:services!service=grader-anncourse" in teachers["scopes"]
+    assert "access:services!service=anncourse" in teachers["scopes"]
     # learners (nbgrader-anncourse) get no access to the grader
     assert all("nbgrader-anncourse" not in role.get("groups", []) for role in hub["loadRoles"].values())
 
@@ -206,7 +213,7 @@ def test_values_nbgrader_config_points_at_the_mounted_exchange():
 def test_the_chart_renders_with_the_values_into_valid_objects():
     out = subprocess.run(["helm", "template", "anncourse", os.environ["ANNCOURSE_Z2JH_CHART"],
                           "--namespace", "anncourse", "--values", str(DEPLOY / "values.yaml"),
-                          "--set", "hub.services.grader-anncourse.apiToken=" + "0" * 64],
+                          "--set", "hub.services.anncourse.apiToken=" + "0" * 64],
                          capture_output=True, text=True, check=True).stdout
     docs = [d for d in yaml.safe_load_all(out) if d]
     assert any(d["kind"] == "Deployment" and d["metadata"]["name"] == "hub" for d in docs)
