@@ -258,8 +258,23 @@ def hub():
                 process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+        _stop_proxy(base / "opt" / "hub" / "jupyterhub-proxy.pid", base)
         _remove_everyone()
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _stop_proxy(pid_file: Path, base: Path) -> None:
+    """Stop the proxy if the hub left it running (the hub starts it in its own session).
+
+    A hub that stops normally stops it; one that crashed does not.
+    """
+    try:
+        pid = int(pid_file.read_text())
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return
+    if str(base).encode() in command:  # still our proxy, not a reused pid
+        os.kill(pid, signal.SIGTERM)
 
 
 def _home(name: str) -> Path:
