@@ -67,7 +67,7 @@ ARTIFACTS = ROOT / "tests" / "artifacts" / "jupyterhub"
 def _why_not() -> str | None:
     if os.geteuid() != 0:
         return "the hub runs users' servers as their Unix users, which needs root"
-    for tool in ("useradd", "userdel", "groupdel", "gpasswd", "setpriv", "npm"):
+    for tool in ("useradd", "userdel", "groupdel", "gpasswd", "runuser", "npm"):
         if not shutil.which(tool):
             return f"{tool} is not installed"
     if not isolation_available():
@@ -233,7 +233,7 @@ def hub():
         running = Hub(url, log)
         running.tokens["driver"] = driver_token
         _wait("the hub starting", process,
-              lambda: requests.get(url + "/hub/api/", timeout=5).ok, 180, log)
+              lambda: requests.get(url + "/hub/api/", timeout=5).ok, 300, log)
         for name in [TEACHER, *STUDENTS]:
             made = running.call("POST", f"/hub/api/users/{name}/tokens", "driver", expect=201,
                                 json={"note": "test_jupyterhub", "expires_in": 3600})
@@ -243,7 +243,7 @@ def hub():
         for name in [TEACHER, *STUDENTS]:
             _wait(f"{name}'s server starting", process,
                   lambda: running.call("GET", f"/hub/api/users/{name}", "driver")
-                  .json()["servers"].get("", {}).get("ready"), 180, log)
+                  .json()["servers"].get("", {}).get("ready"), 300, log)
         _wait("the grader answering", process,
               lambda: running.call("GET", f"/services/{COURSE}/formgrader/api/status", TEACHER,
                                    expect=None).status_code == 200, 180, log)

@@ -51,7 +51,7 @@ die() { echo "setup.sh: $*" >&2; exit 1; }
 ROSTER=$1
 [ "$(id -u)" = 0 ] || die "run me as root: I create users, groups and folders owned by them."
 [ -r "$ROSTER" ] || die "cannot read the roster $ROSTER"
-for tool in useradd groupadd gpasswd setpriv npm; do
+for tool in useradd groupadd gpasswd runuser npm; do
     command -v "$tool" >/dev/null || die "$tool is not installed (it is needed to set the server up)."
 done
 
@@ -70,7 +70,11 @@ python_ok "$PYTHON" ||
     die "PYTHON=$PYTHON is $("$PYTHON" --version 2>&1); the course needs ${MIN_PYTHON[0]}.${MIN_PYTHON[1]}.${MIN_PYTHON[2]} or newer (nbgrader 0.9.6 needs 3.11, nbconvert's soupsieve 3.11.4)."
 # The venv links to its interpreter: a Python under /root (pyenv's default) is
 # fine for root and fails for every learner with "Permission denied".
-setpriv --reuid=nobody --regid=nogroup --clear-groups "$PYTHON" -c 'import encodings, ssl, sqlite3' 2>/dev/null ||
+# Checked by running it as nobody: it must start, be the same Python (an
+# interpreter whose libpython is unreadable can fall back to the system's), and
+# load its standard library.
+probe='import sys, encodings, ssl, sqlite3; print(sys.prefix, sys.version)'
+[ "$(runuser -u nobody -- "$PYTHON" -c "$probe" 2>/dev/null)" = "$("$PYTHON" -c "$probe")" ] ||
     die "PYTHON=$PYTHON cannot be run by other users (is it under a private folder such as /root?).
 Install a Python >= ${MIN_PYTHON[0]}.${MIN_PYTHON[1]}.${MIN_PYTHON[2]} where everyone can read it (e.g. under /usr/local or /opt) and point PYTHON at it."
 
