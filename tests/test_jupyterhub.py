@@ -458,3 +458,62 @@ def test_the_instructors_formgrader_panel_renders_in_the_hub(hub, cycle, browser
     row = frame.locator("tr", has_text=SLUG).first.inner_text()
     assert str(len(STUDENTS)) in row, row   # three submissions
     context.close()
+
+
+# ---- setup.sh refuses what would break later, before it changes anything ----
+
+def _setup_refusal(tmp_path, roster_text: str, python: str) -> str:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(roster_text)
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "PYTHON": python,
+           "ANNCOURSE_HUB_PREFIX": str(tmp_path / "opt"), "ANNCOURSE_EXCHANGE": str(tmp_path / "exchange"),
+           "ANNCOURSE_HOME_BASE": str(tmp_path)}
+    try:
+        done = subprocess.run(["bash", str(DEPLOY / "setup.sh"), str(roster)], env=env,
+                              capture_output=True, text=True, timeout=600)
+        made_user = subprocess.run(["id", "anh-zed"], capture_output=True).returncode == 0
+    finally:
+        # Should setup.sh wrongly accept the line, leave nothing behind.
+        for course in ("my course", "mycourse", COURSE):
+            _remove_account(f"grader-{course}")
+            for group in (f"nbgrader-{course}", f"formgrade-{course}"):
+                subprocess.run(["groupdel", group], capture_output=True)
+        _remove_account("anh-zed")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert not made_user and not (tmp_path / "opt").exists() and not (tmp_path / "exchange").exists()
+    return done.stderr
+
+
+def test_setup_refuses_a_python_other_users_cannot_run(tmp_path):
+    python = Path(sys._base_executable).resolve()
+    readable = subprocess.run(["runuser", "-u", "nobody", "--", str(python), "-c", "import sys"],
+                              capture_output=True).returncode == 0
+    if readable:
+        pytest.skip(f"{python} can be run by every user here")
+    error = _setup_refusal(tmp_path, f"anh-zed,student,{COURSE}\n", str(python))
+    assert "cannot be run by other users" in error, error
+
+
+def test_setup_refuses_a_python_older_than_3_11_4(tmp_path):
+    old = shutil.which("python3.11", path="/usr/bin")
+    if not old or subprocess.run([old, "-c", "import sys; sys.exit(sys.version_info < (3, 11, 4))"]).returncode == 0:
+        pytest.skip("no Python older than 3.11.4 in /usr/bin here")
+    error = _setup_refusal(tmp_path, f"anh-zed,student,{COURSE}\n", old)
+    assert "3.11.4 or newer" in error, error
+
+
+@pytest.mark.parametrize("line, message", [
+    (f"anh-zed,teacher,{COURSE}", "write student or instructor"),
+    (f"Zed Smith,student,{COURSE}", "is not a valid Unix user name"),
+    ("anh-zed,student,my course", "is not a course id"),
+    (f"anh-zed,student,{COURSE},extra", "more than three fields"),
+])
+def test_setup_refuses_a_bad_roster_line(tmp_path, line, message):
+    folder = Path(tempfile.mkdtemp(dir="/var/tmp"))
+    os.chmod(folder, 0o755)
+    python = portable_python(folder / "python")
+    try:
+        error = _setup_refusal(tmp_path, f"user,role,course\n{line}\n", str(python))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    assert message in error, error

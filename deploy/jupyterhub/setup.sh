@@ -106,10 +106,10 @@ hide_grading_tools() {
 JSON
     chown -R "$1:" "$home/.jupyter"
 }
+trim() { sed 's/^[[:space:]]*//; s/[[:space:]]*$//' <<< "$1"; }
 courses=()
 while IFS=, read -r name role course rest || [ -n "$name" ]; do
-    name=$(echo "$name" | tr -d '[:space:]'); role=$(echo "$role" | tr -d '[:space:]')
-    course=$(echo "$course" | tr -d '[:space:]')
+    name=$(trim "$name"); role=$(trim "$role"); course=$(trim "$course")
     case "$name" in ''|'#'*|user) continue ;; esac
     [ -z "$rest" ] || die "$ROSTER: '$name,$role,$course,$rest' has more than three fields (user,role,course)"
     [[ "$name" =~ ^[a-z_][a-z0-9_-]*$ ]] || die "$ROSTER: '$name' is not a valid Unix user name"
