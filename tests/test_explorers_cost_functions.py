@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from anncourse import losses
@@ -31,6 +31,9 @@ def test_import_is_light():
 
 @settings(max_examples=40, deadline=None)
 @given(points, st.floats(0.2, 3.0))
+# Found by hypothesis in CI: a residual of the optimum at 0.4993, just inside delta,
+# made reweighted least squares crawl (500 steps left the cost 4.6e-5 too high).
+@example(([0.0, 0.5390625, 0.0078125, 2.796875, 2.2578125], [0.0, 0.0, 0.0, 5.0, 0.0]), 0.5)
 def test_fits_agree_with_scipy(data, delta):
     """Oracles: least squares (np.polyfit), an L1 line as a linear programme, Huber by BFGS."""
     from scipy.optimize import linprog, minimize

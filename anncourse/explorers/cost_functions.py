@@ -13,9 +13,11 @@ The fits are exact minimisers, not a few steps of gradient descent:
 :func:`best_fit` uses the mean and least squares for the MSE; the median
 and, for a line, the best line through two of the points for the MAE (an
 L1 regression line always passes through two data points, so trying every
-pair finds the optimum); and iteratively reweighted least squares for the
-Huber loss, which lowers the cost at every step and converges to its
-unique minimiser.
+pair finds the optimum); and for the Huber loss the exact minimiser of a
+convex cost that is piecewise quadratic: the zero of its piecewise-linear
+derivative for a constant, and for a line the best of the minimisers along
+each line ``r_i = +-delta`` and of Newton's method, which ends exactly on
+the minimiser once the points within ``delta`` are known.
 
 The widget mechanics (controls, readout, PNG image, ``box.update``) are
 those of :mod:`anncourse.explorers.losses`; matplotlib and ipywidgets are
@@ -70,24 +72,95 @@ def fit_cost(x, y, w, b, loss, delta=1.0) -> float:
     return float(getattr(losses, loss)(y, prediction))
 
 
-def _huber_irls(design, y, delta, start, iterations=500):
-    """Minimise the mean Huber loss of ``design @ theta`` by reweighted least squares.
+def _huber_cost(design, y, theta, delta):
+    r = np.abs(y - design @ theta)
+    return float(np.sum(np.where(r <= delta, 0.5 * r**2, delta * (r - 0.5 * delta))))
 
-    Each step solves a weighted least-squares problem with weight 1 for the
-    residuals within ``delta`` and ``delta / |r|`` beyond: the quadratic that
-    touches the Huber loss from above at the current residuals, so the cost
-    never rises.
+
+def _huber_along(design, y, delta, theta0, u):
+    """The exact minimiser of the Huber cost on the line ``theta0 + t * u``; returns that point.
+
+    Along the line the residuals are ``r0 - t * a`` with ``a = design @ u``, and
+    the cost's derivative ``-sum a * clip(r0 - t * a, -delta, delta)`` is
+    continuous, non-decreasing and linear between the breakpoints where a
+    residual crosses ``+-delta``: its zero is found by evaluating it at the
+    breakpoints and interpolating on the one segment where it changes sign.
     """
-    theta = np.asarray(start, dtype=float)
-    for _ in range(iterations):
+    r0, a = y - design @ theta0, design @ u
+    # a residual whose rate is rounding noise (or a subnormal x) stays put: dividing by it overflows
+    moving = np.abs(a) > 1e-12 * np.abs(a).max(initial=0.0)
+    if not moving.any():
+        return theta0  # the cost does not change along this line
+    breaks = np.unique(np.concatenate([(r0[moving] - delta) / a[moving],
+                                       (r0[moving] + delta) / a[moving]]))
+    slope = -(np.clip(r0[None, :] - breaks[:, None] * a[None, :], -delta, delta) @ a)
+    k = int(np.argmax(slope >= 0))  # far right every residual is beyond delta, so slope > 0 there
+    if k == 0 or slope[k] == slope[k - 1]:
+        return theta0 + breaks[k] * u
+    t = breaks[k - 1] - slope[k - 1] * (breaks[k] - breaks[k - 1]) / (slope[k] - slope[k - 1])
+    return theta0 + t * u
+
+
+def _huber_line(design, y, delta):
+    """The line with the lowest Huber cost, exactly.
+
+    The cost is convex and, on each cell of the plane cut by the lines
+    ``r_i = +-delta``, quadratic.  Its minimiser lies either on one of those
+    lines (found exactly by :func:`_huber_along`), or inside a cell where
+    the points within ``delta`` give a full-rank quadratic; Newton's method
+    from each candidate finds the second kind, since a full step lands on
+    the minimiser of the current cell.  The best candidate is returned.
+    """
+    candidates = []
+    for i, row in enumerate(design):
+        for side in (-delta, delta):
+            # on r_i = side: theta0 on that line, moving along the direction that keeps r_i fixed
+            theta0 = row * (y[i] - side) / (row @ row)
+            candidates.append(_huber_along(design, y, delta, theta0, np.array([-row[1], row[0]])))
+    start, *_ = np.linalg.lstsq(design, y, rcond=None)
+    candidates.append(_huber_newton(design, y, delta, start))
+    best = min(candidates, key=lambda theta: _huber_cost(design, y, theta, delta))
+    return _huber_newton(design, y, delta, best)
+
+
+def _huber_newton(design, y, delta, theta, steps=100):
+    """Newton steps on the Huber cost, which is quadratic once the points within ``delta`` are known.
+
+    With ``I`` those points, the gradient is ``-D^T clip(r, -delta, delta)``
+    and the Hessian ``D_I^T D_I``; when no point changes side, the full step
+    lands on the minimiser.  Where fewer points lie within ``delta`` than
+    the Hessian needs, it takes a reweighted least-squares step instead.
+    Steps are halved while they would raise the cost, so it never ends
+    worse than it starts.
+    """
+    theta = np.asarray(theta, dtype=float)
+    cost = _huber_cost(design, y, theta, delta)
+    for _ in range(steps):
         residual = y - design @ theta
-        weight = np.where(np.abs(residual) <= delta, 1.0,
-                          delta / np.maximum(np.abs(residual), 1e-300))
-        root = np.sqrt(weight)
-        new, *_ = np.linalg.lstsq(design * root[:, None], y * root, rcond=None)
-        if np.allclose(new, theta, rtol=1e-13, atol=1e-13):
-            return new
-        theta = new
+        # a point on the border |r| = delta (up to rounding) belongs to both pieces: count it in
+        inside = np.abs(residual) <= delta * (1 + 1e-9)
+        hessian = design[inside].T @ design[inside]
+        if np.linalg.matrix_rank(hessian) == design.shape[1]:
+            step = np.linalg.solve(hessian, design.T @ np.clip(residual, -delta, delta))
+        else:
+            # too few points within delta for a Newton step: a reweighted least-squares step
+            # (weight delta / |r| beyond delta), which minimises a quadratic lying above the cost
+            root = np.sqrt(np.where(inside, 1.0, delta / np.maximum(np.abs(residual), 1e-300)))
+            step, *_ = np.linalg.lstsq(design * root[:, None], residual * root, rcond=None)
+        t = 1.0
+        while t > 1e-12:
+            new_cost = _huber_cost(design, y, theta + t * step, delta)
+            if new_cost <= cost:
+                break
+            t /= 2
+        else:
+            break  # rounding: no step lowers the cost any more
+        if t == 1.0 and np.array_equal(np.abs(y - design @ (theta + step)) <= delta * (1 + 1e-9),
+                                       inside):
+            return theta + step
+        if np.allclose(t * step, 0.0, rtol=0.0, atol=1e-15 * (1.0 + np.abs(theta).max())):
+            break
+        theta, cost = theta + t * step, new_cost
     return theta
 
 
@@ -126,7 +199,8 @@ def best_fit(x, y, loss, model, delta=1.0) -> tuple[float, float]:
             return 0.0, float(np.mean(y))
         if loss == "mae":
             return 0.0, float(np.median(y))
-        (b,) = _huber_irls(np.ones((len(y), 1)), y, delta, [np.median(y)])
+        # a constant is a line in one dimension: the exact minimiser along b
+        (b,) = _huber_along(np.ones((len(y), 1)), y, delta, np.zeros(1), np.ones(1))
         return 0.0, float(b)
     if np.ptp(x) == 0:
         raise ValueError("a line needs at least two distinct x")
@@ -135,13 +209,12 @@ def best_fit(x, y, loss, model, delta=1.0) -> tuple[float, float]:
         (w, b), *_ = np.linalg.lstsq(design, y, rcond=None)
         return float(w), float(b)
     if loss == "huber":
-        start, *_ = np.linalg.lstsq(design, y, rcond=None)
-        w, b = _huber_irls(design, y, delta, start)
+        w, b = _huber_line(design, y, delta)
         return float(w), float(b)
     best = None
     for i, j in itertools.combinations(range(len(x)), 2):
-        if x[i] == x[j]:
-            continue
+        if abs(x[j] - x[i]) <= 1e-12 * np.ptp(x):
+            continue  # (nearly) the same x: no line, or a slope that overflows
         w = (y[j] - y[i]) / (x[j] - x[i])
         b = y[i] - w * x[i]
         total = float(np.mean(np.abs(y - (w * x + b))))
