@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from anncourse.grading.core import evaluate
+from anncourse.grading.properties import salted
 from anncourse.grading.specs import evaluation_metrics as spec
 from anncourse.grading.specs import exercises
 
@@ -163,8 +164,12 @@ def f1_scores_classes_from_range(y_true, y_pred):
     (threshold_clipped_scores, "metrics_at_threshold"),
     (f1_scores_classes_from_range, "f1_scores"),
 ], ids=lambda v: getattr(v, "__name__", v))
-def test_subtle_mistakes_are_caught_by_hidden_checks(func, name):
-    assert fails_hidden_only(func, name)
+@pytest.mark.parametrize("salt", range(20))
+def test_subtle_mistakes_are_caught_by_hidden_checks(func, name, salt):
+    # Under every salt: clipped scores once passed when the drawn logit threshold
+    # fell inside [0, 1] (1 salt in 20 before the threshold was planted outside).
+    with salted(salt):
+        assert fails_hidden_only(func, name)
 
 
 def test_nan_for_zero_division_gets_the_zero_division_hint():

@@ -149,6 +149,20 @@ def _scores(rng, n, dtype=np.float64):
     return y, s, float(s[int(rng.integers(0, n))])
 
 
+def _logits(rng, n=15):
+    """Labels and logits in [-4, 4] with a threshold outside [0, 1] that a clip to [0, 1]
+    would move past a score: below -1 with a score under it, or above 2 with a score
+    between 1 and it.  Both kinds of witness are planted; drawn at random, the threshold
+    sat inside [0, 1] often enough to let such a clip pass (1 salt in 20)."""
+    y, s, _ = _scores(rng, n)
+    z = 8 * s - 4
+    z[0], z[1] = rng.uniform(-4.0, -3.2), rng.uniform(1.2, 1.8)
+    t = float(rng.uniform(-3.0, -1.0) if rng.integers(0, 2) else rng.uniform(2.0, 3.0))
+    z[int(rng.integers(2, n))] = t          # the threshold is one of the scores, as elsewhere
+    order = rng.permutation(n)
+    return y[order], z[order], t
+
+
 def _regression(rng, n, dtype=np.float64):
     y = rng.normal(5.0, 2.0, size=n)
     return y.astype(dtype), (y + rng.normal(0.0, 1.2, size=n)).astype(dtype)
@@ -500,8 +514,7 @@ METRICS_AT_THRESHOLD = chapter.exercise(
             random("wrong for Python lists",
                    lambda rng: (lambda y, s, t: (y.tolist(), s.tolist(), t))(*_scores(rng, 12)), EXACT),
             random("wrong for float32 scores", lambda rng: _scores(rng, 20, np.float32), EXACT),
-            random("wrong for scores that are logits (any real number)",
-                   lambda rng: (lambda y, s, t: (y, 6 * s - 3, 6 * t - 3))(*_scores(rng, 15)), EXACT),
+            random("wrong for scores that are logits (any real number)", _logits, EXACT),
             fixed("wrong for a threshold below every score (everything positive)",
                   ([1, 0, 0, 1, 0], [0.3, 0.2, 0.9, 0.5, 0.6], 0.0), tol=EXACT),
             fixed("wrong for a threshold above every score (nothing positive)",
