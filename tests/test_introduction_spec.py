@@ -16,6 +16,7 @@ from hypothesis import given, settings, strategies as st
 
 from anncourse import threshold
 from anncourse.grading.core import evaluate
+from anncourse.grading.properties import salted
 from anncourse.grading.specs import exercises
 
 EXERCISES = exercises("01-introduction")
@@ -192,15 +193,18 @@ def test_perceptron_fit_with_a_shuffle_fails_the_hidden_checks():
     assert _fails(shuffled, "perceptron_fit", hidden=True)
 
 
-def test_perceptron_fit_verdict_catches_weights_that_do_not_separate():
+@pytest.mark.parametrize("salt", range(40))
+def test_perceptron_fit_verdict_catches_weights_that_do_not_separate(salt):
     """The verdict is computed from the learner's output alone, not from the reference."""
     verdict_check = next(p for p in EXERCISES["perceptron_fit"].hidden if "misclassify" in p.label)
 
     def stops_right_away(X, y, lr=1.0, max_epochs=100):
         return np.zeros(np.asarray(X).shape[1]), 0.0, 1
 
-    assert verdict_check.test(stops_right_away) is not None
-    assert verdict_check.test(threshold.perceptron_fit) is None
+    # Under many salts: data of one class only once let these zero weights pass.
+    with salted(salt):
+        assert verdict_check.test(stops_right_away) is not None
+        assert verdict_check.test(threshold.perceptron_fit) is None
 
 
 # xor_network ---------------------------------------------------------------------------------------

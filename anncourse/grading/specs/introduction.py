@@ -279,13 +279,19 @@ PERCEPTRON_PREDICT = chapter.exercise(
 # --- perceptron_fit ------------------------------------------------------------------
 
 def _separable(rng, lists=False):
-    """Continuous points with a margin around a random line, labels 0/1, and a learning rate."""
-    d = int(rng.integers(2, 5))
-    w_true, b_true = rng.normal(size=d), float(rng.normal(0, 0.5))
-    X = rng.normal(size=(int(rng.integers(40, 80)), d))
-    score = (X @ w_true + b_true) / np.linalg.norm(w_true)
-    X = X[np.abs(score) > 0.2][:int(rng.integers(8, 30))]
-    y = (X @ w_true + b_true > 0).astype(float)
+    """Continuous points with a margin around a random line, labels 0/1 (both present),
+    and a learning rate."""
+    # Drawn again until both classes occur: with one class only, weights that
+    # predict it everywhere (w = 0, b = 0 for all-0 labels) fit the data and pass
+    # the training-data verdict (1 salt in 40 did so).
+    y = np.zeros(0)
+    while not 0 < y.sum() < len(y):
+        d = int(rng.integers(2, 5))
+        w_true, b_true = rng.normal(size=d), float(rng.normal(0, 0.5))
+        X = rng.normal(size=(int(rng.integers(40, 80)), d))
+        score = (X @ w_true + b_true) / np.linalg.norm(w_true)
+        X = X[np.abs(score) > 0.2][:int(rng.integers(8, 30))]
+        y = (X @ w_true + b_true > 0).astype(float)
     args = (X.tolist(), y.tolist()) if lists else (X, y)
     return args, {"lr": float(rng.uniform(0.1, 2.0))}
 
