@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from anncourse.grading.core import evaluate
+from anncourse.grading.properties import salted
 from anncourse.grading.specs import exercises
 from anncourse.grading.specs import multilayer_perceptron as spec
 
@@ -64,6 +65,15 @@ def test_other_correct_initialisations_pass(answer):
 
 def test_a_non_centred_initialisation_fails():
     assert evaluate(shifted_uniform, EXERCISES["init_layer"], visible=True)
+
+
+@pytest.mark.parametrize("salt", range(60))
+def test_xavier_with_the_fan_in_only_fails_the_xavier_check_under_every_salt(salt):
+    # With n_out drawn close to n_in, 1 / n_in passed for 2 / (n_in + n_out) under
+    # 1 salt in 40, until the Xavier scenario kept the fans 30 % apart.
+    with salted(salt):
+        failed = evaluate(spec._xavier_fan_in, EXERCISES["init_layer"], visible=False, hidden=True)
+    assert any("Xavier" in str(reason) for reason in failed), failed
 
 
 # --- mlp_forward_cache and mlp_backward --------------------------------------------------------
