@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -9,12 +10,36 @@ from pathlib import Path
 import pytest
 
 from anncourse.course import ASSIGNMENTS
+from anncourse.grading import properties
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITTEN = [a for a in ASSIGNMENTS if a.is_written(ROOT)]
 
 # Hidden checks and examples must never depend on the network.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+# Hidden checks draw their inputs from a salt, as each submission's grading does.
+# One random salt per run, shared by every xdist worker (they inherit the
+# environment), and printed, so a failure that depends on it can be rerun.
+SALT_VARIABLE = "ANNCOURSE_TEST_SALT"
+
+
+def pytest_configure(config):
+    if not os.environ.get(SALT_VARIABLE):
+        os.environ[SALT_VARIABLE] = str(secrets.randbits(63))
+    properties._SALT.set(int(os.environ[SALT_VARIABLE]))
+
+
+def pytest_report_header(config):
+    return f"hidden-check salt: {os.environ[SALT_VARIABLE]} (rerun with {SALT_VARIABLE}=that number)"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if exitstatus != 0:
+        terminalreporter.write_line(f"hidden-check salt of this run: {SALT_VARIABLE}="
+                                    f"{os.environ[SALT_VARIABLE]}")
 
 
 @pytest.fixture(scope="session")
