@@ -146,6 +146,22 @@ def test_correct_answers_in_other_styles_pass(func, name):
 
 # --- subtle mistakes that only hidden checks catch ---------------------------------------
 
+def momentum_by_simulation(a, beta, steps=200):
+    """Wrong near the edges: runs the recurrence instead of solving for its roots."""
+    x_prev, x = 1.0, 1.0
+    for _ in range(steps):
+        x_prev, x = x, (1 + beta - a) * x - beta * x_prev
+        if abs(x) > 1e6:
+            return False
+    return abs(x) < 1e-3
+
+
+def chain_rounded_to_zero(activation, depth, weight):
+    """Wrong for deep sigmoid chains: a factor below 1e-30 becomes 0."""
+    value = chain_loop(activation, depth, weight)
+    return value if abs(value) > 1e-30 else 0.0
+
+
 def test_momentum_assuming_non_negative_beta_fails_the_negative_momenta():
     def no_negative(a, beta):
         return 0 <= beta < 1 and 0 < a < 2 * (1 + beta)
@@ -161,30 +177,15 @@ def test_momentum_with_abs_beta_in_the_edge_fails():
 
 
 def test_momentum_by_simulation_fails_near_the_edge():
-    def simulated(a, beta, steps=200):
-        x_prev, x = 1.0, 1.0
-        for _ in range(steps):
-            x_prev, x = x, (1 + beta - a) * x - beta * x_prev
-            if abs(x) > 1e6:
-                return False
-        return abs(x) < 1e-3
-
-    assert evaluate(simulated, EXERCISES["momentum_stable"], visible=True, hidden=True)
+    assert evaluate(momentum_by_simulation, EXERCISES["momentum_stable"], visible=True, hidden=True)
 
 
 @pytest.mark.parametrize("salt", range(40))
 def test_momentum_by_simulation_fails_just_by_the_edges_under_every_salt(salt):
     # The random regions alone missed this answer under 6 salts in 200 (CI on stop 21).
-    def simulated(a, beta, steps=200):
-        x_prev, x = 1.0, 1.0
-        for _ in range(steps):
-            x_prev, x = x, (1 + beta - a) * x - beta * x_prev
-            if abs(x) > 1e6:
-                return False
-        return abs(x) < 1e-3
-
     with salted(salt):
-        assert "just inside or just outside an edge" in hidden_failure(simulated, "momentum_stable")
+        failure = hidden_failure(momentum_by_simulation, "momentum_stable")
+    assert "just inside or just outside an edge" in failure
 
 
 def test_chain_factor_accepting_leaky_relu_fails_the_unknown_names():
@@ -197,23 +198,15 @@ def test_chain_factor_accepting_leaky_relu_fails_the_unknown_names():
 
 
 def test_chain_factor_that_underflows_early_fails_deep_chains():
-    def rounded(activation, depth, weight):
-        value = chain_loop(activation, depth, weight)
-        return value if abs(value) > 1e-30 else 0.0
-
-    assert "deep sigmoid chain" in hidden_failure(rounded, "chain_gradient_factor")
+    assert "deep sigmoid chain" in hidden_failure(chain_rounded_to_zero, "chain_gradient_factor")
 
 
 @pytest.mark.parametrize("salt", range(40))
 def test_rounding_tiny_factors_to_zero_fails_under_every_salt(salt):
     # Before the deep sigmoid chain had its own scenario, 63 salts in 300 drew no
     # vanishing chain and let this answer keep its hidden point.
-    def rounded(activation, depth, weight):
-        value = chain_loop(activation, depth, weight)
-        return value if abs(value) > 1e-30 else 0.0
-
     with salted(salt):
-        assert "deep sigmoid chain" in hidden_failure(rounded, "chain_gradient_factor")
+        assert "deep sigmoid chain" in hidden_failure(chain_rounded_to_zero, "chain_gradient_factor")
 
 
 def test_clip_that_changes_its_input_fails_with_an_explanation():

@@ -329,15 +329,8 @@ MUST_RAISE = ("an activation other than sigmoid, tanh and identity must raise Va
 NAME_THEM = "the ValueError is right; its message should name sigmoid, tanh and identity."
 
 
-def _chain(rng, depth_range=(1, 40), weight_range=(-3.0, 3.0)):
-    return (str(rng.choice(NAMES)), int(rng.integers(*depth_range)), float(rng.uniform(*weight_range)))
-
-
-def _deep_chain(names, depth_range):
-    def make(rng):
-        return (str(rng.choice(names)), int(rng.integers(*depth_range)),
-                float(rng.uniform(0.5, 1.5)))
-    return make
+def _chain(rng, depth_range=(1, 40), weight_range=(-3.0, 3.0), names=NAMES):
+    return (str(rng.choice(names)), int(rng.integers(*depth_range)), float(rng.uniform(*weight_range)))
 
 
 def _name(activation) -> str:
@@ -390,9 +383,10 @@ CHAIN_FACTOR = chapter.exercise(
             # answer that rounds tiny factors to 0 to keep its hidden point.
             random("wrong for a deep sigmoid chain, whose factor vanishes below 1e-30 "
                    "(depth 80 to 120, weights near 1)",
-                   _deep_chain(("sigmoid",), (80, 121)), CHAIN, trials=2),
+                   lambda rng: _chain(rng, (80, 121), (0.5, 1.5), ("sigmoid",)), CHAIN, trials=2),
             random("wrong for deep tanh and identity chains (depth 50 to 120, weights near 1)",
-                   _deep_chain(("tanh", "identity"), (50, 121)), CHAIN, trials=2),
+                   lambda rng: _chain(rng, (50, 121), (0.5, 1.5), ("tanh", "identity")), CHAIN,
+                   trials=2),
             fixed("wrong sign for a negative weight and an odd depth", ("tanh", 7, -1.2),
                   ("sigmoid", 3, -2.0), tol=CHAIN),
             Hidden("does not raise ValueError naming sigmoid, tanh and identity for other names",
